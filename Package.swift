@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+// lens: the MovieLens warehouse. See README.md ("Architecture") for what each target does.
+import PackageDescription
+
+/// Release builds keep exclusivity checks off in the hot loops (they are proven by tests in debug).
+let fastSwift: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "lens",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lens", targets: ["lens"]),
+        .library(name: "Parquet", targets: ["Parquet"]),
+        .library(name: "PGClient", targets: ["PGClient"]),
+        .library(name: "LensCore", targets: ["LensCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries from Debian's -dev packages (see README "Requirements").
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ"),
+        .systemLibrary(name: "CZlibInflate", path: "Sources/CZlibInflate"),
+        .systemLibrary(name: "CLapack", path: "Sources/CLapack"),
+
+        // A Parquet writer that knows nothing of MovieLens (publishable alone).
+        .target(name: "Parquet", dependencies: ["CZstd"], swiftSettings: fastSwift),
+        // A thin libpq client: connections, parameters bound by the server, binary COPY.
+        .target(name: "PGClient", dependencies: ["CLibPQ"], swiftSettings: fastSwift),
+        // The pipeline: Ingest -> Clean -> Split -> Features -> Columnar -> Warehouse -> Catalog.
+        .target(
+            name: "LensCore",
+            dependencies: ["Parquet", "PGClient", "CZlibInflate", "CLapack"],
+            swiftSettings: fastSwift
+        ),
+        // The thin command line over LensCore.
+        .executableTarget(
+            name: "lens",
+            dependencies: [
+                "LensCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: fastSwift
+        ),
+
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
+        .testTarget(name: "PGClientTests", dependencies: ["PGClient"]),
+        .testTarget(name: "LensCoreTests", dependencies: ["LensCore"]),
+        .testTarget(name: "LensCLITests", dependencies: ["LensCore"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

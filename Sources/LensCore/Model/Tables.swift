@@ -1,0 +1,35 @@
+/// The cleaned tables, column by column. Stage boundaries pass these values; nothing here
+/// holds a row object per rating, so 25M ratings stay a few hundred MB.
+
+/// Cleaned `ratings`: one entry per kept (userId, movieId), in the order the stage left them.
+public struct RatingsTable: Sendable {
+    public var userId: [Int32] = []
+    public var movieId: [Int32] = []
+    /// Capped to [0.5, 5.0] on the half-star grid.
+    public var rating: [Float] = []
+    /// Epoch seconds (UTC), capped to [1995-01-01, drop date + 1 day].
+    public var ratedAt: [Int64] = []
+    public init() {}
+    public var count: Int { userId.count }
+}
+
+/// The temporal split of the ratings (PIPELINE.md stage 2): rows sorted by
+/// (rated_at, userId, movieId); `train` = first `trainCount`, `test` the next `testCount`,
+/// then `buffer`, cut into `batchCount` batches of `batchSize` (the last takes the remainder).
+public struct SplitRatings: Sendable {
+    public var rows: RatingsTable
+    public var trainCount: Int
+    public var testCount: Int
+    public var batchCount: Int
+    public var batchSize: Int
+    public init(rows: RatingsTable, trainCount: Int, testCount: Int, batchCount: Int, batchSize: Int) {
+        self.rows = rows
+        self.trainCount = trainCount
+        self.testCount = testCount
+        self.batchCount = batchCount
+        self.batchSize = batchSize
+    }
+    public var bufferCount: Int { rows.count - trainCount - testCount }
+    /// Batch number (1...batchCount) of buffer position `p` (0-based within the buffer).
+    public func batch(ofBufferPosition p: Int) -> Int { min(p / max(batchSize, 1) + 1, batchCount) }
+}
