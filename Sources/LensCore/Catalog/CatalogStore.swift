@@ -1,0 +1,137 @@
+import Foundation
+import PGClient
+
+/// A dataset as the catalog records it (see `sql/catalog/catalog_schema.sql`, table `datasets`).
+public struct DatasetRecord: Sendable, Codable, Equatable {
+    public var name: String
+    /// raw | cleaned | feature | loaded
+    public var kind: String
+    /// File path(s) or schema.table.
+    public var location: String
+    /// csv | parquet | postgres
+    public var format: String
+    public var rows: Int
+    public var bytes: Int?
+    public var checksum: String?
+    /// Column name -> type, in order.
+    public var schema: [[String: String]]
+    /// Names (with kinds) of the datasets it was made from: "raw:ratings.csv", "cleaned:movies".
+    public var parents: [String]
+    public init(name: String, kind: String, location: String, format: String, rows: Int, bytes: Int? = nil,
+                checksum: String? = nil, schema: [[String: String]] = [], parents: [String] = []) {
+        self.name = name
+        self.kind = kind
+        self.location = location
+        self.format = format
+        self.rows = rows
+        self.bytes = bytes
+        self.checksum = checksum
+        self.schema = schema
+        self.parents = parents
+    }
+    /// "kind:name", how parents refer to it.
+    public var key: String { "\(kind):\(name)" }
+}
+
+/// The catalog in PostgreSQL (schema `lens_catalog` by default): runs, versions, datasets,
+/// lineage, checks. Every statement is a file in `sql/catalog`; values are bound parameters.
+public struct CatalogStore {
+    let conn: PGConnection
+    let sql: SQLFiles
+    let schema: String
+
+    public init(conn: PGConnection, sql: SQLFiles, schema: String) {
+        self.conn = conn
+        self.sql = sql
+        self.schema = schema
+    }
+
+    private func text(_ file: String) throws -> String { try sql.text("catalog/\(file)", ["catalog": schema]) }
+
+    /// Creates the catalog tables when missing (idempotent).
+    public func ensureSchema() throws {
+        try conn.execute(try text("catalog_schema.sql"))
+    }
+
+    /// Marks runs left 'running' by a killed process as interrupted. Call while holding the lock.
+    public func markInterruptedRuns() throws {
+        try conn.execute(try text("mark_interrupted.sql"))
+    }
+
+    /// Records a starting run; returns its id.
+    public func beginRun(command: String, pipelineFile: String?, pipelineSHA256: String?, lensVersion: String,
+                         source: String) throws -> Int64 {
+        let rows = try conn.query(try text("begin_run.sql"), [command, pipelineFile, pipelineSHA256, lensVersion, source])
+        guard let id = rows.rows.first?.first.flatMap({ $0 }).flatMap({ Int64($0) }) else {
+            throw LensError.internal(message: "begin_run.sql returned no run_id")
+        }
+        return id
+    }
+
+    /// Records how a run ended.
+    public func finishRun(_ runId: Int64, status: String, version: Int?, stageSeconds: [String: Double],
+                          rowCounts: [String: Int], reconciliation: [FileReconciliation],
+                          quarantineCounts: [String: Int], error: String?, sourceSHA256: String?) throws {
+        _ = try conn.query(try text("finish_run.sql"), [
+            String(runId), status, version.map(String.init), jsonText(stageSeconds), jsonText(rowCounts),
+            jsonText(reconciliation), jsonText(quarantineCounts), error, sourceSHA256,
+        ])
+    }
+
+    /// The number the next version gets.
+    public func nextVersion() throws -> Int {
+        let rows = try conn.query(try text("next_version.sql"))
+        return Int(rows.rows.first?.first.flatMap { $0 } ?? "1") ?? 1
+    }
+
+    /// Records a version as current (inside the loading transaction).
+    public func recordVersion(_ version: Int, schemaName: String, runId: Int64, source: String, sourceSHA256: String,
+                              dropDate: String?) throws {
+        _ = try conn.query(try text("insert_version.sql"),
+                           [String(version), schemaName, String(runId), source, sourceSHA256, dropDate])
+    }
+
+    /// Records datasets and their lineage edges (parents named by `DatasetRecord.key`).
+    public func recordDatasets(_ datasets: [DatasetRecord], version: Int, runId: Int64) throws {
+        var ids: [String: String] = [:]
+        let insert = try text("insert_dataset.sql")
+        let link = try text("insert_lineage.sql")
+        for d in datasets {
+            let rows = try conn.query(insert, [
+                d.name, String(version), d.kind, d.location, d.format, String(d.rows), d.bytes.map(String.init),
+                d.checksum, jsonText(d.schema), String(runId),
+            ])
+            guard let id = rows.rows.first?.first.flatMap({ $0 }) else {
+                throw LensError.internal(message: "insert_dataset.sql returned no dataset_id")
+            }
+            ids[d.key] = id
+        }
+        for d in datasets {
+            for p in d.parents {
+                guard let child = ids[d.key], let parent = ids[p] else { continue }
+                _ = try conn.query(link, [child, parent])
+            }
+        }
+    }
+
+    /// Records one check result.
+    public func recordCheck(runId: Int64, dataset: String, name: String, passed: Bool, observed: String,
+                            details: [String: String] = [:]) throws {
+        _ = try conn.query(try text("insert_check.sql"),
+                           [String(runId), dataset, name, passed ? "true" : "false", observed, jsonText(details)])
+    }
+
+    /// Versions, newest first.
+    public func versions() throws -> PGRows { try conn.query(try text("list_versions.sql")) }
+
+    /// The last runs, newest first.
+    public func runs() throws -> PGRows { try conn.query(try text("list_runs.sql")) }
+}
+
+/// JSON text of an encodable value, keys sorted (stable for diffs and checksums).
+func jsonText<T: Encodable>(_ value: T) -> String {
+    let enc = JSONEncoder()
+    enc.outputFormatting = [.sortedKeys]
+    guard let data = try? enc.encode(value) else { return "null" }
+    return String(decoding: data, as: UTF8.self)
+}

@@ -1,0 +1,280 @@
+import Foundation
+
+/// Everything stage 1 produces from one CSV-layout drop.
+public struct CleanedDrop: Sendable {
+    public var movies: MoviesTable
+    public var links: LinksTable
+    public var tags: TagsTable
+    public var ratings: RatingsTable
+    /// Present when the drop has a tag genome.
+    public var genomeTags: GenomeTagsTable?
+    public var genomeScores: GenomeScoresTable?
+    /// Rejected and orphan rows of every file, ordered by file then line.
+    public var quarantine: [QuarantineRow]
+    /// Per input file, in reading order.
+    public var reconciliation: [FileReconciliation]
+    public var caps: CapCounts
+    /// Genres outside the MovieLens vocabulary and how many movies carry each.
+    public var unknownGenres: [String: Int]
+    /// The drop date used for capping timestamps (YYYY-MM-DD) and where it came from.
+    public var dropDate: String
+    public var dropDateSource: String
+    /// Files that started with a UTF-8 byte order mark (stripped).
+    public var filesWithBOM: [String]
+    /// True when every file reconciles.
+    public var reconciled: Bool { reconciliation.allSatisfy(\.reconciled) }
+}
+
+/// Stage 1 over a whole drop: reads movies first (orphan checks need them), then links, tags,
+/// ratings and the genome, each streamed line by line from the folder or zip.
+public enum CleanDrop {
+    /// The header each CSV file must have, exactly (after a BOM is stripped).
+    static let headers: [String: String] = [
+        "movies.csv": "movieId,title,genres",
+        "links.csv": "movieId,imdbId,tmdbId",
+        "tags.csv": "userId,movieId,tag,timestamp",
+        "ratings.csv": "userId,movieId,rating,timestamp",
+        "genome-tags.csv": "tagId,tag",
+        "genome-scores.csv": "movieId,tagId,relevance",
+    ]
+
+    /// Cleans the drop. Throws `LensError.input` for a missing required file or a wrong
+    /// header (naming the file and line 1), and passes on ingest errors (damaged zip, I/O).
+    /// Row-level problems never throw: they are quarantined and counted.
+    public static func run(source: DropSource, config: PipelineConfig,
+                           progress: ((String, Int) -> Void)? = nil) throws -> CleanedDrop {
+        for required in ["movies.csv", "ratings.csv"] where !source.contains(required) {
+            throw LensError.input(file: source.displayPath(for: required), line: nil,
+                                  message: "the drop has no \(required) (is this a MovieLens CSV-layout drop? expected movies.csv, ratings.csv, tags.csv, links.csv)")
+        }
+        let (dropDate, dropDateSource) = try resolveDropDate(source: source, override: config.dropDate)
+        var bom: [String] = []
+        var quarantine: [QuarantineRow] = []
+        var reconciliation: [FileReconciliation] = []
+
+        // movies
+        var movies = MoviesCleaner()
+        try readQuotedFile(source, "movies.csv", bom: &bom) { fields, raw, line in
+            movies.consume(fields: fields, raw: raw, line: line)
+        } onBadLine: { raw, line, reason in
+            movies.ledger.counts.linesRead += 1
+            movies.ledger.reject(raw, line: line, reason: reason)
+        }
+        let (moviesTable, moviesCounts) = movies.finish()
+        quarantine += movies.ledger.quarantine
+        reconciliation.append(moviesCounts)
+        progress?("movies.csv", moviesCounts.linesRead)
+        let knownMovies = IdSet(moviesTable.movieId)
+
+        // links
+        var links = LinksCleaner(knownMovies: knownMovies)
+        if source.contains("links.csv") {
+            try readQuotedFile(source, "links.csv", bom: &bom) { fields, raw, line in
+                links.consume(fields: fields, raw: raw, line: line)
+            } onBadLine: { raw, line, reason in
+                links.ledger.counts.linesRead += 1
+                links.ledger.reject(raw, line: line, reason: reason)
+            }
+        }
+        let (linksTable, linksCounts) = links.finish()
+        if source.contains("links.csv") {
+            quarantine += links.ledger.quarantine
+            reconciliation.append(linksCounts)
+        }
+
+        // tags
+        var tags = TagsCleaner(knownMovies: knownMovies)
+        if source.contains("tags.csv") {
+            try readQuotedFile(source, "tags.csv", bom: &bom) { fields, raw, line in
+                tags.consume(fields: fields, raw: raw, line: line)
+            } onBadLine: { raw, line, reason in
+                tags.ledger.counts.linesRead += 1
+                tags.ledger.reject(raw, line: line, reason: reason)
+            }
+        }
+        let (tagsTable, tagsCounts) = tags.finish()
+        if source.contains("tags.csv") {
+            quarantine += tags.ledger.quarantine
+            reconciliation.append(tagsCounts)
+        }
+
+        // ratings
+        let lowTs = config.ratedAtMin
+        let highTs = (epochSeconds(isoDate: dropDate) ?? 0) + Int64(config.ratedAtMaxDaysAfterDrop) * 86_400
+        let expected = Int((source.size(of: "ratings.csv") ?? 0) / 26)
+        var ratings = RatingsCleaner(file: "ratings.csv", knownMovies: knownMovies, ratedAtMin: lowTs, ratedAtMax: highTs,
+                                     ratingMin: config.ratingMin, ratingMax: config.ratingMax, expectedRows: expected)
+        try readLines(source, "ratings.csv", bom: &bom) { line, number in
+            ratings.consume(line, lineNumber: number)
+        }
+        let (ratingsTable, ratingsCounts, caps0) = ratings.finish()
+        var caps = caps0
+        quarantine += ratings.quarantine
+        reconciliation.append(ratingsCounts)
+        progress?("ratings.csv", ratingsCounts.linesRead)
+
+        // genome
+        var genomeTags: GenomeTagsTable?
+        var genomeScores: GenomeScoresTable?
+        if source.contains("genome-tags.csv") && source.contains("genome-scores.csv") {
+            var gt = GenomeTagsCleaner()
+            try readQuotedFile(source, "genome-tags.csv", bom: &bom) { fields, raw, line in
+                gt.consume(fields: fields, raw: raw, line: line)
+            } onBadLine: { raw, line, reason in
+                gt.ledger.counts.linesRead += 1
+                gt.ledger.reject(raw, line: line, reason: reason)
+            }
+            let (gtTable, gtCounts) = gt.finish()
+            quarantine += gt.ledger.quarantine
+            reconciliation.append(gtCounts)
+            var gs = GenomeScoresCleaner(knownMovies: knownMovies, knownTags: IdSet(gtTable.tagId))
+            try readLines(source, "genome-scores.csv", bom: &bom) { line, number in
+                gs.consume(line, lineNumber: number)
+            }
+            let (gsTable, gsCounts) = gs.finish()
+            quarantine += gs.ledger.quarantine
+            reconciliation.append(gsCounts)
+            caps.relevance = gs.capped
+            genomeTags = gtTable
+            genomeScores = gsTable
+        }
+        quarantine.sort { ($0.file, $0.line) < ($1.file, $1.line) }
+        return CleanedDrop(movies: moviesTable, links: linksTable, tags: tagsTable, ratings: ratingsTable,
+                           genomeTags: genomeTags, genomeScores: genomeScores, quarantine: quarantine,
+                           reconciliation: reconciliation, caps: caps, unknownGenres: movies.unknownGenres,
+                           dropDate: dropDate, dropDateSource: dropDateSource, filesWithBOM: bom)
+    }
+
+    /// The drop date: the override, else README.txt's "generated on <Month> <d>, <yyyy>",
+    /// else the newest file's modification date (UTC).
+    static func resolveDropDate(source: DropSource, override: String?) throws -> (String, String) {
+        if let override { return (override, "pipeline/flag") }
+        if source.contains("README.txt") {
+            let bytes = try source.readSmallFile("README.txt", limit: 1 << 20)
+            let text = String(decoding: bytes, as: UTF8.self)
+            if let date = parseGeneratedOn(text) { return (date, "README.txt") }
+        }
+        let date = source.modificationDate ?? Date(timeIntervalSince1970: 0)
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        let c = cal.dateComponents([.year, .month, .day], from: date)
+        return (String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!), "newest file date")
+    }
+
+    /// "generated on September 26, 2018" -> "2018-09-26".
+    static func parseGeneratedOn(_ text: String) -> String? {
+        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                      "October", "November", "December"]
+        guard let r = text.range(of: "generated on ") else { return nil }
+        let words = text[r.upperBound...].prefix(40).split(whereSeparator: { $0 == " " || $0 == "," || $0 == "." || $0 == "\n" })
+        guard words.count >= 3, let m = months.firstIndex(of: String(words[0])), let d = Int(words[1]), let y = Int(words[2]),
+              (1...31).contains(d), (1900...2999).contains(y)
+        else { return nil }
+        return String(format: "%04d-%02d-%02d", y, m + 1, d)
+    }
+
+    /// Streams a numeric file's data lines (after checking its header) to `body`.
+    static func readLines(_ source: DropSource, _ name: String, bom: inout [String],
+                          _ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
+        let reader = LineReader(source: try source.open(name))
+        var headerSeen = false
+        try reader.forEachLine { line, number in
+            if !headerSeen {
+                headerSeen = true
+                try checkHeader(line, file: name, source: source)
+                return
+            }
+            try body(line, number)
+        }
+        if !headerSeen {
+            throw LensError.input(file: source.displayPath(for: name), line: 1, message: "the file is empty; expected the header \(headers[name] ?? "")")
+        }
+        if reader.sawBOM { bom.append(name) }
+    }
+
+    /// Streams a quoted CSV file: each data line split into fields (UTF-8 checked), or passed to
+    /// `onBadLine` with the reason when it cannot be split.
+    static func readQuotedFile(_ source: DropSource, _ name: String, bom: inout [String],
+                               _ body: ([String], String, Int) -> Void,
+                               onBadLine: (String, Int, RejectReason) -> Void) throws {
+        try readLines(source, name, bom: &bom) { line, number in
+            guard let text = String(validatingUTF8Bytes: line) else {
+                return onBadLine(String(decoding: line, as: UTF8.self), number, .invalidUTF8)
+            }
+            switch splitCSVRecord(text) {
+            case .success(let fields): body(fields, text, number)
+            case .failure(let reason): onBadLine(text, number, reason)
+            }
+        }
+    }
+
+    /// A wrong header is fatal: the columns would be misread.
+    static func checkHeader(_ line: UnsafeRawBufferPointer, file: String, source: DropSource) throws {
+        guard let expected = headers[file] else { return }
+        let got = String(decoding: line, as: UTF8.self)
+        if got != expected {
+            throw LensError.input(file: source.displayPath(for: file), line: 1,
+                                  message: "unexpected header \"\(got)\"; expected \"\(expected)\" (a renamed or reordered column cannot be read safely)")
+        }
+    }
+}
+
+extension String {
+    /// The bytes as a String when they are valid UTF-8; nil otherwise (never replaces bytes).
+    init?(validatingUTF8Bytes bytes: UnsafeRawBufferPointer) {
+        var it = bytes.makeIterator()
+        var decoder = UTF8()
+        loop: while true {
+            switch decoder.decode(&it) {
+            case .scalarValue: continue
+            case .emptyInput: break loop
+            case .error: return nil
+            }
+        }
+        self = String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Splits one RFC 4180 record (no embedded newlines) into fields; `""` inside quotes is a quote.
+/// A quote inside an unquoted field, text after a closing quote, or an unterminated quote is
+/// `bad_quote`.
+func splitCSVRecord(_ text: String) -> Result<[String], RejectReason> {
+    var fields: [String] = []
+    var current: [UInt8] = []
+    let bytes = Array(text.utf8)
+    var i = 0
+    let n = bytes.count
+    let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+    while true {
+        current.removeAll(keepingCapacity: true)
+        if i < n && bytes[i] == quote {
+            i += 1
+            var closed = false
+            while i < n {
+                if bytes[i] == quote {
+                    if i + 1 < n && bytes[i + 1] == quote {
+                        current.append(quote)
+                        i += 2
+                        continue
+                    }
+                    closed = true
+                    i += 1
+                    break
+                }
+                current.append(bytes[i])
+                i += 1
+            }
+            guard closed, i == n || bytes[i] == comma else { return .failure(.badQuote) }
+        } else {
+            while i < n && bytes[i] != comma {
+                if bytes[i] == quote { return .failure(.badQuote) }
+                current.append(bytes[i])
+                i += 1
+            }
+        }
+        fields.append(String(decoding: current, as: UTF8.self))
+        if i >= n { break }
+        i += 1  // the comma
+    }
+    return .success(fields)
+}

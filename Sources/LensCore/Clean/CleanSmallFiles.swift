@@ -1,0 +1,257 @@
+/// PIPELINE.md stage 1 for the quoted CSV files: movies, links, tags and genome-tags, one
+/// line at a time. Each cleaner counts every data line into its `FileReconciliation` and puts
+/// rejected and orphan rows in its quarantine with file, line, raw text and reason.
+
+/// Reads a positive 32-bit id field (trimmed), giving the contract's reason when it is not one.
+func parseIdField(_ field: String) -> Result<Int32, RejectReason> {
+    let t = field.trimmingBlanks()
+    if t.isEmpty { return .failure(.blankField) }
+    guard let v = Int64(t.hasPrefix("+") ? String(t.dropFirst()) : t), v <= Int64(Int32.max) else {
+        return .failure(.unparseable)
+    }
+    return v <= 0 ? .failure(.nonpositiveId) : .success(Int32(v))
+}
+
+extension String {
+    /// The string without leading and trailing spaces, tabs, CR and LF (the contract's trim set).
+    func trimmingBlanks() -> String {
+        let u = utf8
+        var lo = u.startIndex
+        var hi = u.endIndex
+        func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
+        while lo < hi, blank(u[lo]) { lo = u.index(after: lo) }
+        while hi > lo, blank(u[u.index(before: hi)]) { hi = u.index(before: hi) }
+        if lo == u.startIndex && hi == u.endIndex { return self }
+        return String(self[lo..<hi])
+    }
+}
+
+/// Shared bookkeeping of a small-file cleaner.
+struct SmallFileLedger {
+    var counts: FileReconciliation
+    var quarantine: [QuarantineRow] = []
+    init(file: String) { counts = FileReconciliation(file: file) }
+
+    /// Counts a line and quarantines it.
+    mutating func reject(_ raw: String, line: Int, reason: RejectReason) {
+        if reason == .orphan { counts.orphans += 1 } else { counts.rejected += 1 }
+        quarantine.append(QuarantineRow(file: counts.file, line: Int64(line), raw: raw, reason: reason))
+    }
+}
+
+/// movies.csv: `movieId,title,genres`. A repeated movieId keeps the first (the rest are duplicates).
+struct MoviesCleaner {
+    var ledger = SmallFileLedger(file: "movies.csv")
+    var table = MoviesTable()
+    private var seen = Set<Int32>()
+    /// Genres outside the vocabulary, with how many movies carry each (reported, never dropped).
+    var unknownGenres: [String: Int] = [:]
+    private static let genreIndex: [String: Int] = Dictionary(
+        uniqueKeysWithValues: GenreVocabulary.genres.enumerated().map { ($1.name, $0) })
+
+    mutating func consume(fields: [String], raw: String, line: Int) {
+        ledger.counts.linesRead += 1
+        guard fields.count == 3 else { return ledger.reject(raw, line: line, reason: .fieldCount) }
+        let id: Int32
+        switch parseIdField(fields[0]) {
+        case .failure(let reason): return ledger.reject(raw, line: line, reason: reason)
+        case .success(let v): id = v
+        }
+        let title = fields[1].trimmingBlanks()
+        if title.isEmpty { return ledger.reject(raw, line: line, reason: .blankField) }
+        guard seen.insert(id).inserted else {
+            ledger.counts.duplicates += 1
+            return
+        }
+        let (normalized, year) = MovieTitle.normalize(title)
+        let genreText = fields[2].trimmingBlanks()
+        let genres: [String] = genreText.isEmpty || genreText == GenreVocabulary.noGenresMarker
+            ? [] : genreText.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        table.movieId.append(id)
+        table.title.append(title)
+        table.titleNormalized.append(normalized)
+        table.year.append(year ?? 0)
+        table.yearPresent.append(year != nil)
+        table.genres.append(genres)
+        var hot = [Bool](repeating: false, count: GenreVocabulary.oneHotColumns.count)
+        for g in genres {
+            if let i = Self.genreIndex[g] { hot[i] = true } else { unknownGenres[g, default: 0] += 1 }
+        }
+        hot[hot.count - 1] = genres.isEmpty
+        for (c, v) in hot.enumerated() { table.oneHot[c].append(v) }
+    }
+
+    /// The table sorted by movie id, and its reconciliation.
+    mutating func finish() -> (MoviesTable, FileReconciliation) {
+        let order = table.movieId.indices.sorted { table.movieId[$0] < table.movieId[$1] }
+        var t = MoviesTable()
+        t.movieId = order.map { table.movieId[$0] }
+        t.title = order.map { table.title[$0] }
+        t.titleNormalized = order.map { table.titleNormalized[$0] }
+        t.year = order.map { table.year[$0] }
+        t.yearPresent = order.map { table.yearPresent[$0] }
+        t.genres = order.map { table.genres[$0] }
+        t.oneHot = table.oneHot.map { col in order.map { col[$0] } }
+        ledger.counts.clean = t.count
+        return (t, ledger.counts)
+    }
+}
+
+/// links.csv: `movieId,imdbId,tmdbId`. Orphans first, then a repeated movieId keeps the first.
+struct LinksCleaner {
+    let knownMovies: IdSet
+    var ledger = SmallFileLedger(file: "links.csv")
+    var table = LinksTable()
+    private var seen = Set<Int32>()
+
+    init(knownMovies: IdSet) { self.knownMovies = knownMovies }
+
+    mutating func consume(fields: [String], raw: String, line: Int) {
+        ledger.counts.linesRead += 1
+        guard fields.count == 3 else { return ledger.reject(raw, line: line, reason: .fieldCount) }
+        let id: Int32
+        switch parseIdField(fields[0]) {
+        case .failure(let reason): return ledger.reject(raw, line: line, reason: reason)
+        case .success(let v): id = v
+        }
+        let tmdbText = fields[2].trimmingBlanks()
+        var tmdb: Int32?
+        if !tmdbText.isEmpty {
+            guard let v = Int32(tmdbText) else { return ledger.reject(raw, line: line, reason: .unparseable) }
+            tmdb = v
+        }
+        guard knownMovies.contains(id) else { return ledger.reject(raw, line: line, reason: .orphan) }
+        guard seen.insert(id).inserted else {
+            ledger.counts.duplicates += 1
+            return
+        }
+        table.movieId.append(id)
+        table.imdbId.append(fields[1].trimmingBlanks())
+        table.tmdbId.append(tmdb ?? 0)
+        table.tmdbPresent.append(tmdb != nil)
+    }
+
+    mutating func finish() -> (LinksTable, FileReconciliation) {
+        let order = table.movieId.indices.sorted { table.movieId[$0] < table.movieId[$1] }
+        var t = LinksTable()
+        t.movieId = order.map { table.movieId[$0] }
+        t.imdbId = order.map { table.imdbId[$0] }
+        t.tmdbId = order.map { table.tmdbId[$0] }
+        t.tmdbPresent = order.map { table.tmdbPresent[$0] }
+        ledger.counts.clean = t.count
+        return (t, ledger.counts)
+    }
+}
+
+/// tags.csv: `userId,movieId,tag,timestamp`. Empty tags rejected; orphans as for ratings;
+/// tags are not deduplicated (the same user may tag a movie twice at different times).
+struct TagsCleaner {
+    let knownMovies: IdSet
+    var ledger = SmallFileLedger(file: "tags.csv")
+    var table = TagsTable()
+
+    init(knownMovies: IdSet) { self.knownMovies = knownMovies }
+
+    mutating func consume(fields: [String], raw: String, line: Int) {
+        ledger.counts.linesRead += 1
+        guard fields.count == 4 else { return ledger.reject(raw, line: line, reason: .fieldCount) }
+        var ids: [Int32] = []
+        for f in fields[0...1] {
+            switch parseIdField(f) {
+            case .failure(let reason): return ledger.reject(raw, line: line, reason: reason)
+            case .success(let v): ids.append(v)
+            }
+        }
+        let tsText = fields[3].trimmingBlanks()
+        if tsText.isEmpty { return ledger.reject(raw, line: line, reason: .blankField) }
+        guard let ts = Int64(tsText) else { return ledger.reject(raw, line: line, reason: .unparseable) }
+        let tag = fields[2].trimmingBlanks()
+        if tag.isEmpty { return ledger.reject(raw, line: line, reason: .emptyTag) }
+        guard knownMovies.contains(ids[1]) else { return ledger.reject(raw, line: line, reason: .orphan) }
+        table.userId.append(ids[0])
+        table.movieId.append(ids[1])
+        table.tag.append(tag)
+        table.tagNormalized.append(tag.lowercased())
+        table.taggedAt.append(ts)
+    }
+
+    mutating func finish() -> (TagsTable, FileReconciliation) {
+        ledger.counts.clean = table.count
+        return (table, ledger.counts)
+    }
+}
+
+/// genome-tags.csv: `tagId,tag`. A repeated tagId keeps the first.
+struct GenomeTagsCleaner {
+    var ledger = SmallFileLedger(file: "genome-tags.csv")
+    var table = GenomeTagsTable()
+    private var seen = Set<Int32>()
+
+    mutating func consume(fields: [String], raw: String, line: Int) {
+        ledger.counts.linesRead += 1
+        guard fields.count == 2 else { return ledger.reject(raw, line: line, reason: .fieldCount) }
+        let id: Int32
+        switch parseIdField(fields[0]) {
+        case .failure(let reason): return ledger.reject(raw, line: line, reason: reason)
+        case .success(let v): id = v
+        }
+        guard seen.insert(id).inserted else {
+            ledger.counts.duplicates += 1
+            return
+        }
+        table.tagId.append(id)
+        table.tag.append(fields[1].trimmingBlanks())
+    }
+
+    mutating func finish() -> (GenomeTagsTable, FileReconciliation) {
+        let order = table.tagId.indices.sorted { table.tagId[$0] < table.tagId[$1] }
+        var t = GenomeTagsTable()
+        t.tagId = order.map { table.tagId[$0] }
+        t.tag = order.map { table.tag[$0] }
+        ledger.counts.clean = t.count
+        return (t, ledger.counts)
+    }
+}
+
+/// genome-scores.csv: `movieId,tagId,relevance`, unquoted numbers. Orphans: a movie the cleaned
+/// movies lack or a tag the cleaned genome tags lack. Relevance capped to [0, 1].
+struct GenomeScoresCleaner {
+    let knownMovies: IdSet
+    let knownTags: IdSet
+    var ledger = SmallFileLedger(file: "genome-scores.csv")
+    var table = GenomeScoresTable()
+    var capped = 0
+    private var values = NumericLine.Values()
+    private static let kinds: [NumericLine.Kind] = [.id, .id, .num]
+
+    init(knownMovies: IdSet, knownTags: IdSet) {
+        self.knownMovies = knownMovies
+        self.knownTags = knownTags
+    }
+
+    @inline(__always)
+    mutating func consume(_ line: UnsafeRawBufferPointer, lineNumber: Int) {
+        ledger.counts.linesRead += 1
+        if let reason = NumericLine.parse(line, kinds: Self.kinds, into: &values) {
+            return ledger.reject(String(decoding: line, as: UTF8.self), line: lineNumber, reason: reason)
+        }
+        let movie = Int32(truncatingIfNeeded: values.ints.0)
+        let tag = Int32(truncatingIfNeeded: values.ints.1)
+        guard knownMovies.contains(movie), knownTags.contains(tag) else {
+            return ledger.reject(String(decoding: line, as: UTF8.self), line: lineNumber, reason: .orphan)
+        }
+        var r = values.nums.2
+        if r < 0 || r > 1 {
+            r = min(max(r, 0), 1)
+            capped += 1
+        }
+        table.movieId.append(movie)
+        table.tagId.append(tag)
+        table.relevance.append(Float(r))
+    }
+
+    mutating func finish() -> (GenomeScoresTable, FileReconciliation) {
+        ledger.counts.clean = table.count
+        return (table, ledger.counts)
+    }
+}

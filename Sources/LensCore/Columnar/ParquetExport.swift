@@ -1,0 +1,158 @@
+import Foundation
+import Parquet
+
+/// One file the export wrote, as the manifest lists it.
+public struct ManifestFile: Codable, Sendable, Equatable {
+    public var path: String
+    public var dataset: String
+    public var rows: Int
+    public var rowGroups: Int
+    public var bytes: Int
+    public var sha256: String
+    public var schema: [[String: String]]
+    enum CodingKeys: String, CodingKey {
+        case path, dataset, rows, rowGroups = "row_groups", bytes, sha256, schema
+    }
+}
+
+/// `manifest.json` beside the Parquet files: every file with rows, bytes, sha256 and schema, and
+/// the facts of the run that made them, so a folder of Parquet describes itself without the database.
+public struct Manifest: Codable, Sendable {
+    public var lensVersion: String
+    public var source: String
+    public var sourceSHA256: String
+    public var dropDate: String
+    public var pipeline: [String: String]
+    public var files: [ManifestFile]
+    public var parquetBytes: Int
+    public var reconciliation: [FileReconciliation]
+    public var caps: CapCounts
+    public var split: TemporalSplit.Report
+    public var unknownGenres: [String: Int]
+    /// Explained-variance ratio per PCA component, when the drop has a genome.
+    public var pcaExplainedVarianceRatio: [Double]?
+    /// Raw input files: name -> sha256 (of the file's bytes as stored in the drop).
+    public var rawFiles: [String: String]
+    enum CodingKeys: String, CodingKey {
+        case lensVersion = "lens_version", source, sourceSHA256 = "source_sha256", dropDate = "drop_date", pipeline, files
+        case parquetBytes = "parquet_bytes", reconciliation, caps, split, unknownGenres = "unknown_genres"
+        case pcaExplainedVarianceRatio = "pca_explained_variance_ratio", rawFiles = "raw_files"
+    }
+}
+
+/// PIPELINE.md stage 4: writes `LensTables` as Parquet datasets, one folder each
+/// (`ratings/split=train/part-00000.parquet`, Hive-style), and `manifest.json`.
+///
+/// The export is built in `<out>.partial` and swapped in at the end, so a killed run never
+/// leaves a half-written folder where the last good one was. Files contain no timestamps or
+/// random ids: identical tables give byte-identical files.
+public enum ParquetExport {
+    /// Writes everything; returns the manifest files (the caller completes and saves the manifest).
+    public static func write(_ t: LensTables, to out: String, config: PipelineConfig) throws -> [ManifestFile] {
+        let fm = FileManager.default
+        let partial = out + ".partial"
+        try? fm.removeItem(atPath: partial)
+        do {
+            try fm.createDirectory(atPath: partial, withIntermediateDirectories: true)
+        } catch {
+            throw LensError.output(path: partial, message: "cannot create the output folder (\(error.localizedDescription)); check --out and free space")
+        }
+        var options = ParquetWriterOptions()
+        options.codec = config.codec == "none" ? .uncompressed : .zstd(level: Int32(config.zstdLevel))
+        options.maxRowGroupRows = config.rowGroupRows
+        var files: [ManifestFile] = []
+
+        func emit(_ rel: String, _ dataset: String, _ schema: ParquetSchema, _ columns: [ParquetColumnValues]) throws {
+            let path = partial + "/" + rel
+            try? fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            do {
+                let writer = try ParquetFileWriter(path: path, schema: schema, options: options)
+                try writer.write(columns: columns)
+                let summary = try writer.close()
+                files.append(ManifestFile(path: rel, dataset: dataset, rows: summary.rows, rowGroups: summary.rowGroups,
+                                          bytes: summary.bytes, sha256: try fileSHA256(path),
+                                          schema: schema.fields.map { ["name": $0.name, "type": "\($0.type)"] }))
+            } catch let e as ParquetError {
+                throw LensError.output(path: path, message: e.description)
+            }
+        }
+
+        let m = t.movies
+        try emit("movies/part-00000.parquet", "movies", ColumnarSchemas.movies,
+                 [.int32(m.movieId), .string(m.title), .string(m.titleNormalized), .int16(m.year, validity: m.yearPresent),
+                  .stringList(m.genres)] + m.oneHot.map { .bool($0) })
+        let l = t.links
+        try emit("links/part-00000.parquet", "links", ColumnarSchemas.links,
+                 [.int32(l.movieId), .string(l.imdbId), .int32(l.tmdbId, validity: l.tmdbPresent)])
+        let g = t.tags
+        try emit("tags/part-00000.parquet", "tags", ColumnarSchemas.tags,
+                 [.int32(g.userId), .int32(g.movieId), .string(g.tag), .string(g.tagNormalized),
+                  .int64(g.taggedAt.map { $0 * 1_000_000 })])
+        let s = t.ratings
+        let bounds = [("train", 0, s.trainCount), ("test", s.trainCount, s.trainCount + s.testCount),
+                      ("buffer", s.trainCount + s.testCount, s.rows.count)]
+        for (name, lo, hi) in bounds {
+            let r = s.rows
+            var batch = [Int8](repeating: 0, count: hi - lo)
+            var batchValid: [Bool]? = nil
+            if name == "buffer" {
+                for i in 0..<(hi - lo) { batch[i] = Int8(s.batch(ofBufferPosition: i)) }
+            } else {
+                batchValid = [Bool](repeating: false, count: hi - lo)
+            }
+            try emit("ratings/split=\(name)/part-00000.parquet", "ratings", ColumnarSchemas.ratings,
+                     [.int32(Array(r.userId[lo..<hi])), .int32(Array(r.movieId[lo..<hi])), .float(Array(r.rating[lo..<hi])),
+                      .int64(r.ratedAt[lo..<hi].map { $0 * 1_000_000 }), .int8(batch, validity: batchValid)])
+        }
+        if let gt = t.genomeTags {
+            try emit("genome_tags/part-00000.parquet", "genome_tags", ColumnarSchemas.genomeTags,
+                     [.int32(gt.tagId), .string(gt.tag)])
+        }
+        if let gs = t.genomeScores {
+            try emit("genome_scores/part-00000.parquet", "genome_scores", ColumnarSchemas.genomeScores,
+                     [.int32(gs.movieId), .int32(gs.tagId), .float(gs.relevance)])
+        }
+        if let pca = t.pca {
+            let offsets = (0...pca.movieIds.count).map { $0 * pca.k }
+            try emit("movie_embeddings/part-00000.parquet", "movie_embeddings", ColumnarSchemas.movieEmbeddings,
+                     [.int32(pca.movieIds), .floatList(values: pca.embeddings, offsets: offsets)])
+            let tags = pca.tagIds.count
+            try emit("genome_pca/part-00000.parquet", "genome_pca", ColumnarSchemas.genomePCA,
+                     [.int16((0..<pca.k).map { Int16($0 + 1) }), .double(pca.explainedVariance),
+                      .double(pca.explainedVarianceRatio),
+                      .floatList(values: pca.components.map { Float($0) }, offsets: (0...pca.k).map { $0 * tags })])
+        }
+        let ms = t.movieStats
+        try emit("movie_stats/part-00000.parquet", "movie_stats", ColumnarSchemas.movieStats,
+                 [.int32(ms.movieId), .int32(ms.nRatings), .double(ms.meanRating),
+                  .int64(ms.firstRatedAt.map { $0 * 1_000_000 }), .int64(ms.lastRatedAt.map { $0 * 1_000_000 }),
+                  .double(ms.weightedRating)])
+        let us = t.userStats
+        try emit("user_stats/part-00000.parquet", "user_stats", ColumnarSchemas.userStats,
+                 [.int32(us.userId), .int32(us.nRatings), .double(us.meanRating), .double(us.nRatingsWinsorized)])
+        let q = t.quarantine
+        try emit("quarantine/part-00000.parquet", "quarantine", ColumnarSchemas.quarantine,
+                 [.string(q.map(\.file)), .int64(q.map(\.line)), .string(q.map(\.raw)), .string(q.map(\.reason.rawValue))])
+        return files.sorted { $0.path < $1.path }
+    }
+
+    /// Saves the manifest into the partial folder and swaps it in place of `out`.
+    public static func commit(_ manifest: Manifest, to out: String) throws {
+        let fm = FileManager.default
+        let partial = out + ".partial"
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do {
+            let data = try enc.encode(manifest)
+            let manifestPath = partial + "/manifest.json"
+            try data.write(to: URL(fileURLWithPath: manifestPath), options: .atomic)
+            let old = out + ".old"
+            try? fm.removeItem(atPath: old)
+            if fm.fileExists(atPath: out) { try fm.moveItem(atPath: out, toPath: old) }
+            try fm.moveItem(atPath: partial, toPath: out)
+            try? fm.removeItem(atPath: old)
+        } catch {
+            throw LensError.output(path: out, message: "cannot write the manifest or move the export in place (\(error.localizedDescription)); check free space and permissions")
+        }
+    }
+}

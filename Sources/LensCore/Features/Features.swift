@@ -1,0 +1,29 @@
+/// PIPELINE.md stage 3 over a cleaned drop: the genome PCA (when the drop has a genome) and the
+/// train-only movie and user stats, assembled with the cleaned tables into `LensTables`.
+public enum Features {
+    /// Computes the features. Throws `LensError.input` when the genome cannot be decomposed
+    /// (e.g. fewer movies than components) and `LensError.internal` for numeric failures.
+    public static func compute(cleaned: CleanedDrop, split: SplitRatings, config: PipelineConfig) throws -> LensTables {
+        var pca: GenomePCA?
+        if let gt = cleaned.genomeTags, let gs = cleaned.genomeScores, gs.count > 0 {
+            do {
+                pca = try GenomePCA(movieId: gs.movieId, tagId: gs.tagId, relevance: gs.relevance,
+                                    genomeTagIds: gt.tagId, k: config.pcaComponents)
+            } catch {
+                throw LensError.input(file: "genome-scores.csv", line: nil,
+                                      message: "the genome PCA failed: \(error) (lower features.pca_components or check the genome files)")
+            }
+        }
+        let movieStats: MovieStats
+        let userStats: UserStats
+        do {
+            movieStats = try MovieStats(split: split, countQuantile: config.movieCountQuantile)
+            userStats = try UserStats(split: split, winsorQuantile: config.userCountQuantile)
+        } catch {
+            throw LensError.internal(message: "movie/user stats failed: \(error)")
+        }
+        return LensTables(movies: cleaned.movies, links: cleaned.links, tags: cleaned.tags, ratings: split,
+                          genomeTags: cleaned.genomeTags, genomeScores: cleaned.genomeScores, pca: pca,
+                          movieStats: movieStats, userStats: userStats, quarantine: cleaned.quarantine)
+    }
+}

@@ -1,0 +1,169 @@
+import PGClient
+
+/// Binary COPY of each lens table into a version schema, column order as in
+/// `sql/warehouse/create_version_tables.sql`. Rows stream through one reused encoder buffer,
+/// flushed every ~1 MiB, so memory stays flat whatever the table size.
+enum TableCopy {
+    /// Flush threshold of the encoder buffer.
+    static let flushBytes = 1 << 20
+
+    /// Copies every table of `tables` into `schema`; returns rows per table as the server counted.
+    static func copyAll(_ tables: LensTables, into schema: String, on conn: PGConnection,
+                        includeBuffer: Bool, onTable: (String, Int) -> Void = { _, _ in }) throws -> [String: Int] {
+        var rows: [String: Int] = [:]
+        func copy(_ table: String, _ columns: String, _ body: (inout PGBinaryCopyEncoder, PGCopyWriter) throws -> Void) throws {
+            let n = try conn.copyIn("copy \(schema).\(table) (\(columns)) from stdin (format binary)") { writer in
+                var enc = PGBinaryCopyEncoder()
+                enc.header()
+                try body(&enc, writer)
+                enc.trailer()
+                try writer.flush(&enc)
+            }
+            rows[table] = n
+            onTable(table, n)
+        }
+        let m = tables.movies
+        let oneHotNames = GenreVocabulary.oneHotColumns.joined(separator: ", ")
+        try copy("movies", "movie_id, title, title_normalized, year, genres, \(oneHotNames)") { enc, w in
+            let fields = Int16(5 + m.oneHot.count)
+            for i in 0..<m.count {
+                enc.beginRow(fieldCount: fields)
+                enc.int32(m.movieId[i])
+                enc.text(m.title[i])
+                enc.text(m.titleNormalized[i])
+                if m.yearPresent[i] { enc.int16(m.year[i]) } else { enc.null() }
+                enc.textArray(m.genres[i])
+                for c in 0..<m.oneHot.count { enc.bool(m.oneHot[c][i]) }
+                if enc.buffer.count > flushBytes { try w.flush(&enc) }
+            }
+        }
+        let l = tables.links
+        try copy("links", "movie_id, imdb_id, tmdb_id") { enc, w in
+            for i in 0..<l.count {
+                enc.beginRow(fieldCount: 3)
+                enc.int32(l.movieId[i])
+                enc.text(l.imdbId[i])
+                if l.tmdbPresent[i] { enc.int32(l.tmdbId[i]) } else { enc.null() }
+                if enc.buffer.count > flushBytes { try w.flush(&enc) }
+            }
+        }
+        let t = tables.tags
+        try copy("tags", "user_id, movie_id, tag, tag_normalized, tagged_at") { enc, w in
+            for i in 0..<t.count {
+                enc.beginRow(fieldCount: 5)
+                enc.int32(t.userId[i])
+                enc.int32(t.movieId[i])
+                enc.text(t.tag[i])
+                enc.text(t.tagNormalized[i])
+                enc.timestamptz(epochMicros: t.taggedAt[i] * 1_000_000)
+                if enc.buffer.count > flushBytes { try w.flush(&enc) }
+            }
+        }
+        let s = tables.ratings
+        let end = includeBuffer ? s.rows.count : s.trainCount + s.testCount
+        try copy("ratings", "user_id, movie_id, rating, rated_at, split, batch") { enc, w in
+            try s.rows.userId.withUnsafeBufferPointer { u in
+                try s.rows.movieId.withUnsafeBufferPointer { mv in
+                    try s.rows.rating.withUnsafeBufferPointer { r in
+                        try s.rows.ratedAt.withUnsafeBufferPointer { at in
+                            for i in 0..<end {
+                                enc.beginRow(fieldCount: 6)
+                                enc.int32(u[i])
+                                enc.int32(mv[i])
+                                enc.float4(r[i])
+                                enc.timestamptz(epochMicros: at[i] * 1_000_000)
+                                if i < s.trainCount {
+                                    enc.text("train")
+                                    enc.null()
+                                } else if i < s.trainCount + s.testCount {
+                                    enc.text("test")
+                                    enc.null()
+                                } else {
+                                    enc.text("buffer")
+                                    enc.int16(Int16(s.batch(ofBufferPosition: i - s.trainCount - s.testCount)))
+                                }
+                                if enc.buffer.count > flushBytes { try w.flush(&enc) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let gt = tables.genomeTags {
+            try copy("genome_tags", "tag_id, tag") { enc, w in
+                for i in 0..<gt.count {
+                    enc.beginRow(fieldCount: 2)
+                    enc.int32(gt.tagId[i])
+                    enc.text(gt.tag[i])
+                    if enc.buffer.count > flushBytes { try w.flush(&enc) }
+                }
+            }
+        }
+        if let gs = tables.genomeScores {
+            try copy("genome_scores", "movie_id, tag_id, relevance") { enc, w in
+                for i in 0..<gs.count {
+                    enc.beginRow(fieldCount: 3)
+                    enc.int32(gs.movieId[i])
+                    enc.int32(gs.tagId[i])
+                    enc.float4(gs.relevance[i])
+                    if enc.buffer.count > flushBytes { try w.flush(&enc) }
+                }
+            }
+        }
+        if let pca = tables.pca {
+            try copy("movie_embeddings", "movie_id, embedding") { enc, w in
+                for i in 0..<pca.movieIds.count {
+                    enc.beginRow(fieldCount: 2)
+                    enc.int32(pca.movieIds[i])
+                    enc.float4Array(Array(pca.embedding(ofRow: i)))
+                    if enc.buffer.count > flushBytes { try w.flush(&enc) }
+                }
+            }
+            try copy("genome_pca", "component, explained_variance, explained_variance_ratio, loadings") { enc, w in
+                for c in 0..<pca.k {
+                    enc.beginRow(fieldCount: 4)
+                    enc.int16(Int16(c + 1))
+                    enc.float8(pca.explainedVariance[c])
+                    enc.float8(pca.explainedVarianceRatio[c])
+                    enc.float4Array(pca.loadings(ofComponent: c).map { Float($0) })
+                    if enc.buffer.count > flushBytes { try w.flush(&enc) }
+                }
+            }
+        }
+        let ms = tables.movieStats
+        try copy("movie_stats", "movie_id, n_ratings, mean_rating, first_rated_at, last_rated_at, weighted_rating") { enc, w in
+            for i in 0..<ms.count {
+                enc.beginRow(fieldCount: 6)
+                enc.int32(ms.movieId[i])
+                enc.int32(ms.nRatings[i])
+                enc.float8(ms.meanRating[i])
+                enc.timestamptz(epochMicros: ms.firstRatedAt[i] * 1_000_000)
+                enc.timestamptz(epochMicros: ms.lastRatedAt[i] * 1_000_000)
+                enc.float8(ms.weightedRating[i])
+                if enc.buffer.count > flushBytes { try w.flush(&enc) }
+            }
+        }
+        let us = tables.userStats
+        try copy("user_stats", "user_id, n_ratings, mean_rating, n_ratings_winsorized") { enc, w in
+            for i in 0..<us.count {
+                enc.beginRow(fieldCount: 4)
+                enc.int32(us.userId[i])
+                enc.int32(us.nRatings[i])
+                enc.float8(us.meanRating[i])
+                enc.float8(us.nRatingsWinsorized[i])
+                if enc.buffer.count > flushBytes { try w.flush(&enc) }
+            }
+        }
+        try copy("quarantine", "file, line, raw, reason") { enc, w in
+            for q in tables.quarantine {
+                enc.beginRow(fieldCount: 4)
+                enc.text(q.file)
+                enc.int64(q.line)
+                enc.text(q.raw)
+                enc.text(q.reason.rawValue)
+                if enc.buffer.count > flushBytes { try w.flush(&enc) }
+            }
+        }
+        return rows
+    }
+}

@@ -1,0 +1,637 @@
+// Encodes one column chunk: statistics, the dictionary decision, the optional dictionary page
+// and the DataPage V1 pages, compressed and handed to the file sink.
+
+/// One leaf column of the schema, with its levels.
+struct LeafColumn {
+    let name: String
+    let type: ParquetColumnType
+    let physical: PhysicalType
+    let path: [String]
+    let maxDefinitionLevel: UInt8
+    let maxRepetitionLevel: UInt8
+    /// Definition level of an empty (non-null) list.
+    let emptyListDefinitionLevel: UInt8
+    let isList: Bool
+    /// The deprecated Statistics.min/max may be written (the order is signed-compatible).
+    let legacyStatistics: Bool
+
+    init(field: ParquetField) {
+        name = field.name
+        type = field.type
+        let optional: UInt8 = field.nullable ? 1 : 0
+        switch field.type {
+        case .stringList, .floatList:
+            isList = true
+            path = [field.name, "list", "element"]
+            // optional|required group (LIST) -> repeated group list -> optional element
+            maxDefinitionLevel = optional + 2
+            maxRepetitionLevel = 1
+            emptyListDefinitionLevel = optional
+        default:
+            isList = false
+            path = [field.name]
+            maxDefinitionLevel = optional
+            maxRepetitionLevel = 0
+            emptyListDefinitionLevel = 0
+        }
+        switch field.type {
+        case .bool: physical = .boolean
+        case .int8, .int16, .int32, .date: physical = .int32
+        case .int64, .timestampMicrosUTC: physical = .int64
+        case .float, .floatList: physical = .float
+        case .double: physical = .double
+        case .string, .stringList: physical = .byteArray
+        }
+        legacyStatistics = physical != .byteArray
+    }
+}
+
+private struct ChunkAccounting {
+    var numValues: Int64 = 0
+    var uncompressed: Int64 = 0
+    var compressed: Int64 = 0
+    var dataPageOffset: Int64? = nil
+    var dictionaryPageOffset: Int64? = nil
+    var plainDataPages: Int32 = 0
+    var dictionaryDataPages: Int32 = 0
+}
+
+final class ChunkEncoder {
+    private let file: String
+    private let options: ParquetWriterOptions
+    private let sink: FileSink
+    private let zstd: ZstdCompressor?
+    private let zstdLevel: Int32
+    private let codecID: CompressionCodecID
+
+    private let page = ByteBuffer(capacity: (1 << 20) + 4096)
+    private let compressed = ByteBuffer(capacity: 1 << 20)
+    private let header = ByteBuffer(capacity: 256)
+    private let fixedDictionary = FixedDictionary()
+    private let bytesDictionary = BytesDictionary()
+    private var indices: UnsafeMutablePointer<UInt32>
+    private var indicesCapacity = 0
+    private var definitionLevels: UnsafeMutablePointer<UInt8>
+    private var repetitionLevels: UnsafeMutablePointer<UInt8>
+    private var levelsCapacity = 0
+    private var leafStrings: [String] = []
+    private var leafOffsets: [Int] = []
+
+    private var column: LeafColumn!
+    private var acct = ChunkAccounting()
+
+    init(file: String, options: ParquetWriterOptions, sink: FileSink) throws {
+        self.file = file
+        self.options = options
+        self.sink = sink
+        switch options.codec {
+        case .uncompressed:
+            zstd = nil
+            zstdLevel = 0
+            codecID = .uncompressed
+        case .zstd(let level):
+            guard let z = ZstdCompressor() else {
+                throw ParquetError.compressionFailed(file: file, column: "(all)", reason: "ZSTD_createCCtx returned NULL")
+            }
+            zstd = z
+            zstdLevel = level
+            codecID = .zstd
+        }
+        indices = .allocate(capacity: 1)
+        definitionLevels = .allocate(capacity: 1)
+        repetitionLevels = .allocate(capacity: 1)
+    }
+
+    deinit {
+        indices.deallocate()
+        definitionLevels.deallocate()
+        repetitionLevels.deallocate()
+    }
+
+    // MARK: column chunk
+
+    func writeChunk(column: LeafColumn, values: ParquetColumnValues, rows: Range<Int>) throws -> ColumnChunkMeta {
+        self.column = column
+        acct = ChunkAccounting()
+        var stats: StatisticsMeta
+        switch values {
+        case .bool(let v, let validity):
+            stats = try withPointers(v, validity) { vp, valp in
+                try writeBools(vp, layout: LeafLayout(validity: valp), rows: rows)
+            }
+        case .int8(let v, let validity):
+            stats = try withPointers(v, validity) { try writeFixed($0, layout: LeafLayout(validity: $1), rows: rows) }
+        case .int16(let v, let validity):
+            stats = try withPointers(v, validity) { try writeFixed($0, layout: LeafLayout(validity: $1), rows: rows) }
+        case .int32(let v, let validity):
+            stats = try withPointers(v, validity) { try writeFixed($0, layout: LeafLayout(validity: $1), rows: rows) }
+        case .int64(let v, let validity):
+            stats = try withPointers(v, validity) { try writeFixed($0, layout: LeafLayout(validity: $1), rows: rows) }
+        case .float(let v, let validity):
+            stats = try withPointers(v, validity) { try writeFixed($0, layout: LeafLayout(validity: $1), rows: rows) }
+        case .double(let v, let validity):
+            stats = try withPointers(v, validity) { try writeFixed($0, layout: LeafLayout(validity: $1), rows: rows) }
+        case .string(let v, let validity):
+            stats = try withPointers(v, validity) { try writeStrings($0, layout: LeafLayout(validity: $1), rows: rows) }
+        case .stringList(let lists, let validity):
+            // Flatten this chunk's lists (String references only) so leaves are addressable by index.
+            leafStrings.removeAll(keepingCapacity: true)
+            leafOffsets.removeAll(keepingCapacity: true)
+            leafOffsets.append(0)
+            for r in rows {
+                if validity?[r] ?? true { leafStrings.append(contentsOf: lists[r]) }
+                leafOffsets.append(leafStrings.count)
+            }
+            let strings = leafStrings
+            let offsets = leafOffsets
+            defer { leafStrings.removeAll(keepingCapacity: true) }
+            stats = try withPointers(strings, validity) { sp, valp in
+                try offsets.withUnsafeBufferPointer { op in
+                    let layout = LeafLayout(validity: valp, offsets: op.baseAddress!, offsetsRowBase: rows.lowerBound)
+                    return try writeStrings(sp, layout: layout, rows: rows)
+                }
+            }
+        case .floatList(let v, let offsets, let validity):
+            stats = try withPointers(v, validity) { vp, valp in
+                try offsets.withUnsafeBufferPointer { op in
+                    let layout = LeafLayout(validity: valp, offsets: op.baseAddress!, offsetsRowBase: 0)
+                    return try writeFixed(vp, layout: layout, rows: rows)
+                }
+            }
+        }
+        stats.writeLegacy = column.legacyStatistics
+
+        var encodings: [Encoding] = []
+        var encodingStats: [PageEncodingStat] = []
+        if acct.dictionaryPageOffset != nil || acct.plainDataPages > 0 { encodings.append(.plain) }
+        if column.maxDefinitionLevel > 0 || column.maxRepetitionLevel > 0 { encodings.append(.rle) }
+        if acct.dictionaryDataPages > 0 { encodings.append(.rleDictionary) }
+        if acct.dictionaryPageOffset != nil {
+            encodingStats.append(PageEncodingStat(pageType: .dictionaryPage, encoding: .plain, count: 1))
+        }
+        if acct.plainDataPages > 0 {
+            encodingStats.append(PageEncodingStat(pageType: .dataPage, encoding: .plain, count: acct.plainDataPages))
+        }
+        if acct.dictionaryDataPages > 0 {
+            encodingStats.append(PageEncodingStat(pageType: .dataPage, encoding: .rleDictionary, count: acct.dictionaryDataPages))
+        }
+        return ColumnChunkMeta(
+            type: column.physical,
+            encodings: encodings,
+            path: column.path,
+            codec: codecID,
+            numValues: acct.numValues,
+            totalUncompressedSize: acct.uncompressed,
+            totalCompressedSize: acct.compressed,
+            dataPageOffset: acct.dataPageOffset ?? sink.offset,
+            dictionaryPageOffset: acct.dictionaryPageOffset,
+            statistics: stats,
+            encodingStats: encodingStats
+        )
+    }
+
+    // MARK: fixed-width values
+
+    private func writeFixed<T: ParquetFixedValue>(
+        _ v: UnsafePointer<T>, layout: LeafLayout, rows: Range<Int>
+    ) throws -> StatisticsMeta {
+        var mn = T.scanMinStart
+        var mx = T.scanMaxStart
+        var present = 0
+        var nans = 0
+        layout.forEachLeafRange(rows) { lo, hi in
+            present &+= hi &- lo
+            for i in lo..<hi {
+                let x = v[i]
+                if T.isFloatingPoint && x.isNaNValue { nans &+= 1 }
+                if x < mn { mn = x }
+                if x > mx { mx = x }
+            }
+            return true
+        }
+        let width = T.physicalWidth
+        var stats = StatisticsMeta(nullCount: Int64(layout.nullRowCount(rows)))
+        if T.isFloatingPoint { stats.nanCount = Int64(nans) }
+        if present - nans > 0 {
+            stats.minValue = plainBytes(bits: mn.asStatisticMin.physicalBits, width: width)
+            stats.maxValue = plainBytes(bits: mx.asStatisticMax.physicalBits, width: width)
+        }
+
+        if options.dictionary && present > 0, let bw = tryFixedDictionary(v, layout: layout, rows: rows, present: present) {
+            page.removeAll()
+            let n = fixedDictionary.count
+            page.reserve(n * width)
+            let p = page.tail
+            let keys = fixedDictionary.keys
+            if width == 4 {
+                for i in 0..<n {
+                    p.storeBytes(of: UInt32(truncatingIfNeeded: keys[i]).littleEndian, toByteOffset: i &* 4, as: UInt32.self)
+                }
+            } else {
+                for i in 0..<n {
+                    p.storeBytes(of: keys[i].littleEndian, toByteOffset: i &* 8, as: UInt64.self)
+                }
+            }
+            page.count += n * width
+            try emitPage(.dictionaryPage, numValues: n, encoding: .plain)
+            try writeDataPages(
+                layout: layout, rows: rows, dictionaryBitWidth: bw,
+                pageEnd: { pageEndConstant(from: $0, rows: rows, layout: layout, leafBits: bw) },
+                plainValues: { _ in }
+            )
+        } else {
+            let page = self.page
+            try writeDataPages(
+                layout: layout, rows: rows, dictionaryBitWidth: nil,
+                pageEnd: { pageEndConstant(from: $0, rows: rows, layout: layout, leafBits: width * 8) },
+                plainValues: { r in
+                    layout.forEachLeafRange(r) { lo, hi in
+                        appendPlain(v, lo, hi, into: page)
+                        return true
+                    }
+                }
+            )
+        }
+        return stats
+    }
+
+    /// Builds the dictionary and the index of every present leaf; returns the index bit width,
+    /// or nil when the dictionary is too big or would not make the chunk smaller.
+    private func tryFixedDictionary<T: ParquetFixedValue>(
+        _ v: UnsafePointer<T>, layout: LeafLayout, rows: Range<Int>, present: Int
+    ) -> Int? {
+        let width = T.physicalWidth
+        let dict = fixedDictionary
+        dict.reset(maxEntries: max(1, options.dictionaryPageSizeLimit / width))
+        ensureIndices(present)
+        let idx = indices
+        var k = 0
+        var lastKey: UInt64 = 0
+        var lastIndex = 0
+        var first = true
+        let ok = layout.forEachLeafRange(rows) { lo, hi in
+            for i in lo..<hi {
+                let key = v[i].physicalBits
+                if key != lastKey || first {
+                    let j = dict.index(of: key)
+                    if j < 0 { return false }
+                    lastKey = key
+                    lastIndex = j
+                    first = false
+                }
+                idx[k] = UInt32(truncatingIfNeeded: lastIndex)
+                k &+= 1
+            }
+            return true
+        }
+        if !ok { return nil }
+        let n = dict.count
+        let bw = max(1, bitWidth(forMaxValue: UInt64(n - 1)))
+        let dictionaryBytes = n * width
+        let indexBytes = (present * bw + 7) / 8
+        if dictionaryBytes + indexBytes >= present * width { return nil }
+        return bw
+    }
+
+    // MARK: strings
+
+    private func writeStrings(
+        _ s: UnsafePointer<String>, layout: LeafLayout, rows: Range<Int>
+    ) throws -> StatisticsMeta {
+        let present = layout.presentLeafCount(rows)
+        var stats = StatisticsMeta(nullCount: Int64(layout.nullRowCount(rows)))
+        if options.dictionary && present > 0, let bw = tryStringDictionary(s, layout: layout, rows: rows, present: present) {
+            let dict = bytesDictionary
+            page.removeAll()
+            page.append(dict.data)
+            try emitPage(.dictionaryPage, numValues: dict.count, encoding: .plain)
+            var minIndex = 0
+            var maxIndex = 0
+            for i in 1..<max(1, dict.count) {
+                let e = dict.entry(i)
+                if compareBytes(e, dict.entry(minIndex)) < 0 { minIndex = i }
+                if compareBytes(e, dict.entry(maxIndex)) > 0 { maxIndex = i }
+            }
+            stats.minValue = [UInt8](dict.entry(minIndex))
+            stats.maxValue = [UInt8](dict.entry(maxIndex))
+            try writeDataPages(
+                layout: layout, rows: rows, dictionaryBitWidth: bw,
+                pageEnd: { pageEndConstant(from: $0, rows: rows, layout: layout, leafBits: bw) },
+                plainValues: { _ in }
+            )
+        } else {
+            var minBytes: [UInt8] = []
+            var maxBytes: [UInt8] = []
+            var haveBounds = false
+            let page = self.page
+            try writeDataPages(
+                layout: layout, rows: rows, dictionaryBitWidth: nil,
+                pageEnd: { stringPageEnd(from: $0, rows: rows, layout: layout, strings: s) },
+                plainValues: { r in
+                    layout.forEachLeafRange(r) { lo, hi in
+                        for i in lo..<hi {
+                            withUTF8Bytes(s[i]) { b in
+                                page.appendLE32(UInt32(truncatingIfNeeded: b.count))
+                                if let p = b.baseAddress { page.append(p, count: b.count) }
+                                if !haveBounds {
+                                    minBytes = [UInt8](b)
+                                    maxBytes = minBytes
+                                    haveBounds = true
+                                } else {
+                                    if minBytes.withUnsafeBytes({ compareBytes(b, $0) }) < 0 { minBytes = [UInt8](b) }
+                                    if maxBytes.withUnsafeBytes({ compareBytes(b, $0) }) > 0 { maxBytes = [UInt8](b) }
+                                }
+                            }
+                        }
+                        return true
+                    }
+                }
+            )
+            if haveBounds {
+                stats.minValue = minBytes
+                stats.maxValue = maxBytes
+            }
+        }
+        return stats
+    }
+
+    private func tryStringDictionary(
+        _ s: UnsafePointer<String>, layout: LeafLayout, rows: Range<Int>, present: Int
+    ) -> Int? {
+        let dict = bytesDictionary
+        dict.reset(maxBytes: options.dictionaryPageSizeLimit)
+        ensureIndices(present)
+        let idx = indices
+        var k = 0
+        var plainSize = 0
+        let ok = layout.forEachLeafRange(rows) { lo, hi in
+            for i in lo..<hi {
+                let j = withUTF8Bytes(s[i]) { b -> Int in
+                    plainSize &+= 4 &+ b.count
+                    return dict.index(of: b)
+                }
+                if j < 0 { return false }
+                idx[k] = UInt32(truncatingIfNeeded: j)
+                k &+= 1
+            }
+            return true
+        }
+        if !ok { return nil }
+        let n = dict.count
+        let bw = max(1, bitWidth(forMaxValue: UInt64(n - 1)))
+        if dict.data.count + (present * bw + 7) / 8 >= plainSize { return nil }
+        return bw
+    }
+
+    /// Rows of a PLAIN string page starting at `r`: until the values reach the page size target.
+    private func stringPageEnd(from r: Int, rows: Range<Int>, layout: LeafLayout, strings s: UnsafePointer<String>) -> Int {
+        let target = options.dataPageSize
+        var e = r
+        var bytes = 0
+        repeat {
+            if layout.isPresent(e) {
+                let lo = layout.leafStart(e)
+                let hi = layout.leafStart(e + 1)
+                if lo == hi { bytes &+= 1 }
+                for i in lo..<hi { bytes &+= 4 &+ s[i].utf8.count }
+            } else {
+                bytes &+= 1
+            }
+            e &+= 1
+        } while e < rows.upperBound && bytes < target
+        return e
+    }
+
+    // MARK: booleans
+
+    private func writeBools(_ v: UnsafePointer<Bool>, layout: LeafLayout, rows: Range<Int>) throws -> StatisticsMeta {
+        var present = 0
+        var trues = 0
+        layout.forEachLeafRange(rows) { lo, hi in
+            present &+= hi &- lo
+            for i in lo..<hi where v[i] { trues &+= 1 }
+            return true
+        }
+        var stats = StatisticsMeta(nullCount: Int64(layout.nullRowCount(rows)))
+        if present > 0 {
+            stats.minValue = [trues == present ? 1 : 0]
+            stats.maxValue = [trues > 0 ? 1 : 0]
+        }
+        let page = self.page
+        try writeDataPages(
+            layout: layout, rows: rows, dictionaryBitWidth: nil,
+            pageEnd: { pageEndConstant(from: $0, rows: rows, layout: layout, leafBits: 1) },
+            plainValues: { r in
+                var pending: UInt8 = 0
+                var pendingBits = 0
+                layout.forEachLeafRange(r) { lo, hi in
+                    packBools(v + lo, count: hi - lo, into: page, pending: &pending, pendingBits: &pendingBits)
+                    return true
+                }
+                flushBoolBits(into: page, pending: &pending, pendingBits: &pendingBits)
+            }
+        )
+        return stats
+    }
+
+    // MARK: pages
+
+    /// Rows of a page starting at `r` when every leaf costs `leafBits` bits.
+    private func pageEndConstant(from r: Int, rows: Range<Int>, layout: LeafLayout, leafBits: Int) -> Int {
+        let targetBits = max(1, options.dataPageSize) &* 8
+        if !layout.isList {
+            let perPage = max(1, targetBits / max(1, leafBits))
+            return min(rows.upperBound, r &+ perPage)
+        }
+        var e = r
+        var bits = 0
+        repeat {
+            let n = layout.isPresent(e) ? layout.leafStart(e + 1) &- layout.leafStart(e) : 0
+            bits &+= max(n, 1) &* leafBits
+            e &+= 1
+        } while e < rows.upperBound && bits < targetBits
+        return e
+    }
+
+    private func writeDataPages(
+        layout: LeafLayout,
+        rows: Range<Int>,
+        dictionaryBitWidth: Int?,
+        pageEnd: (Int) -> Int,
+        plainValues: (Range<Int>) -> Void
+    ) throws {
+        var r = rows.lowerBound
+        var cursor = 0
+        while r < rows.upperBound {
+            let e = pageEnd(r)
+            page.removeAll()
+            let entries = writeLevels(layout: layout, rows: r..<e)
+            if let bw = dictionaryBitWidth {
+                let n = layout.presentLeafCount(r..<e)
+                page.append(UInt8(bw))
+                encodeHybrid(UnsafePointer(indices + cursor), count: n, bitWidth: bw, into: page)
+                cursor += n
+                try emitPage(.dataPage, numValues: entries, encoding: .rleDictionary)
+            } else {
+                plainValues(r..<e)
+                try emitPage(.dataPage, numValues: entries, encoding: .plain)
+            }
+            r = e
+        }
+    }
+
+    /// Writes the page's repetition and definition levels (each with its 4-byte length prefix,
+    /// as DataPage V1 requires) and returns the number of level entries (page num_values).
+    private func writeLevels(layout: LeafLayout, rows: Range<Int>) -> Int {
+        let col = column!
+        if col.isList {
+            let bound = rows.count + max(0, layout.leafStart(rows.upperBound) - layout.leafStart(rows.lowerBound))
+            ensureLevels(bound)
+            let rep = repetitionLevels
+            let def = definitionLevels
+            let maxDef = col.maxDefinitionLevel
+            let emptyDef = col.emptyListDefinitionLevel
+            var n = 0
+            for r in rows {
+                if !layout.isPresent(r) {
+                    rep[n] = 0
+                    def[n] = 0
+                    n &+= 1
+                    continue
+                }
+                let len = layout.leafStart(r + 1) - layout.leafStart(r)
+                if len == 0 {
+                    rep[n] = 0
+                    def[n] = emptyDef
+                    n &+= 1
+                } else {
+                    rep[n] = 0
+                    def[n] = maxDef
+                    n &+= 1
+                    for _ in 1..<len {
+                        rep[n] = 1
+                        def[n] = maxDef
+                        n &+= 1
+                    }
+                }
+            }
+            appendLevels(UnsafePointer(rep), count: n, maxLevel: col.maxRepetitionLevel)
+            appendLevels(UnsafePointer(def), count: n, maxLevel: maxDef)
+            return n
+        }
+        let n = rows.count
+        if col.maxDefinitionLevel > 0 {
+            let at = page.count
+            page.appendLE32(0)
+            if let validity = layout.validity {
+                (validity + rows.lowerBound).withMemoryRebound(to: UInt8.self, capacity: n) {
+                    encodeHybrid($0, count: n, bitWidth: 1, into: page)
+                }
+            } else {
+                encodeHybridConstant(1, count: n, bitWidth: 1, into: page)
+            }
+            page.setLE32(UInt32(page.count - at - 4), at: at)
+        }
+        return n
+    }
+
+    private func appendLevels(_ levels: UnsafePointer<UInt8>, count n: Int, maxLevel: UInt8) {
+        let at = page.count
+        page.appendLE32(0)
+        encodeHybrid(levels, count: n, bitWidth: bitWidth(forMaxValue: UInt64(maxLevel)), into: page)
+        page.setLE32(UInt32(page.count - at - 4), at: at)
+    }
+
+    /// Compresses the page buffer and writes header + body.
+    private func emitPage(_ type: PageType, numValues: Int, encoding: Encoding) throws {
+        let rawSize = page.count
+        guard rawSize <= Int(Int32.max), numValues <= Int(Int32.max) else {
+            throw ParquetError.valueTooLarge(
+                file: file, column: column.name,
+                reason: "a page would hold \(rawSize) bytes in \(numValues) values, more than 2147483647")
+        }
+        var body = UnsafeRawPointer(page.base)
+        var bodySize = rawSize
+        if let zstd {
+            if let message = zstd.compress(page.base, count: rawSize, level: zstdLevel, into: compressed) {
+                throw ParquetError.compressionFailed(file: file, column: column.name, reason: message)
+            }
+            body = UnsafeRawPointer(compressed.base)
+            bodySize = compressed.count
+        }
+        header.removeAll()
+        writePageHeader(
+            into: header, type: type,
+            uncompressedSize: Int32(rawSize), compressedSize: Int32(bodySize),
+            numValues: Int32(numValues), encoding: encoding)
+        let offset = sink.offset
+        try sink.write(UnsafeRawPointer(header.base), count: header.count)
+        try sink.write(body, count: bodySize)
+        acct.uncompressed += Int64(header.count + rawSize)
+        acct.compressed += Int64(header.count + bodySize)
+        switch type {
+        case .dictionaryPage:
+            acct.dictionaryPageOffset = offset
+        case .dataPage:
+            if acct.dataPageOffset == nil { acct.dataPageOffset = offset }
+            acct.numValues += Int64(numValues)
+            if encoding == .rleDictionary { acct.dictionaryDataPages += 1 } else { acct.plainDataPages += 1 }
+        }
+    }
+
+    // MARK: scratch
+
+    private func ensureIndices(_ n: Int) {
+        if n > indicesCapacity {
+            indices.deallocate()
+            indicesCapacity = max(n, indicesCapacity * 2)
+            indices = .allocate(capacity: indicesCapacity)
+        }
+    }
+
+    private func ensureLevels(_ n: Int) {
+        if n > levelsCapacity {
+            definitionLevels.deallocate()
+            repetitionLevels.deallocate()
+            levelsCapacity = max(n, levelsCapacity * 2)
+            definitionLevels = .allocate(capacity: levelsCapacity)
+            repetitionLevels = .allocate(capacity: levelsCapacity)
+        }
+    }
+}
+
+/// Appends values[lo..<hi] PLAIN-encoded.
+@inline(__always)
+func appendPlain<T: ParquetFixedValue>(_ v: UnsafePointer<T>, _ lo: Int, _ hi: Int, into page: ByteBuffer) {
+    let n = hi &- lo
+    let width = T.physicalWidth
+    if T.layoutMatchesPhysical {
+        page.append(UnsafeRawPointer(v + lo), count: n &* width)
+        return
+    }
+    page.reserve(n &* width)
+    let p = page.tail
+    if width == 4 {
+        for k in 0..<n {
+            p.storeBytes(of: UInt32(truncatingIfNeeded: v[lo &+ k].physicalBits).littleEndian, toByteOffset: k &* 4, as: UInt32.self)
+        }
+    } else {
+        for k in 0..<n {
+            p.storeBytes(of: v[lo &+ k].physicalBits.littleEndian, toByteOffset: k &* 8, as: UInt64.self)
+        }
+    }
+    page.count &+= n &* width
+}
+
+/// Runs `body` with base pointers of `values` and of the optional `validity` (never nil for
+/// `values`, even when it is empty; such a pointer is never dereferenced).
+@inline(__always)
+func withPointers<T, R>(
+    _ values: [T], _ validity: [Bool]?, _ body: (UnsafePointer<T>, UnsafePointer<Bool>?) throws -> R
+) rethrows -> R {
+    try values.withUnsafeBufferPointer { vb in
+        let vp = vb.baseAddress ?? UnsafePointer<T>(bitPattern: MemoryLayout<T>.alignment)!
+        guard let validity else { return try body(vp, nil) }
+        return try validity.withUnsafeBufferPointer { try body(vp, $0.baseAddress) }
+    }
+}

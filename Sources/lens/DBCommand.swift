@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import LensCore
+
+/// `lens db status|start|stop|url|psql`: the project's private PostgreSQL cluster.
+struct DBCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db",
+        abstract: "Manage the private PostgreSQL cluster (data under $LENS_HOME or ./.lens).",
+        discussion: "Actions: status, start, stop, url, psql."
+    )
+
+    @Argument(help: "status | start | stop | url | psql")
+    var action: String
+
+    func run() throws {
+        let cluster = LocalCluster(stateDir: DatabaseTarget.stateDir)
+        do {
+            switch action {
+            case "status":
+                print("\(cluster.status()) (\(cluster.dataDir))")
+            case "start":
+                try cluster.start()
+                say("lens: private cluster running in \(cluster.dataDir)")
+            case "stop":
+                try cluster.stop()
+                say("lens: private cluster stopped")
+            case "url":
+                print(cluster.url)
+            case "psql":
+                try cluster.start()
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                p.arguments = ["psql", cluster.conninfo]
+                try p.run()
+                p.waitUntilExit()
+                throw ExitCode(p.terminationStatus)
+            default:
+                throw LensError.config(file: "lens db", line: nil, message: "unknown action '\(action)'; use status, start, stop, url or psql")
+            }
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            exitWith(error)
+        }
+    }
+}

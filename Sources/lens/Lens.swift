@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import LensCore
+
+/// `lens`: the MovieLens warehouse. Each subcommand parses its options, calls one LensCore
+/// task and renders the result; exit codes are documented in README.md.
+@main
+struct Lens: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lens",
+        abstract: "The MovieLens warehouse: drop -> cleaned Parquet -> PostgreSQL, with a catalog.",
+        discussion: """
+            Precedence of settings: command-line flag > environment > pipeline file > built-in default.
+            Exit codes: 0 success, 1 a data check failed, 2 could not complete, 64 usage or config error, 70 internal error.
+            """,
+        version: lensVersion,
+        subcommands: [RunCommand.self, DBCommand.self, QueryCommand.self]
+    )
+}
+
+/// Renders a fatal error as one line on stderr and exits with its documented code.
+func exitWith(_ error: Error) -> Never {
+    if let e = error as? LensError {
+        FileHandle.standardError.write(Data("lens: \(e.description)\n".utf8))
+        exit(e.exitCode)
+    }
+    if let e = error as? IngestError {
+        FileHandle.standardError.write(Data("lens: \(e.description)\n".utf8))
+        exit(2)
+    }
+    FileHandle.standardError.write(Data("lens: error: \(error)\n".utf8))
+    exit(2)
+}
+
+/// Talk for the terminal goes to stderr; stdout is for data.
+func say(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

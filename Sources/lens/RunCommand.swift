@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import LensCore
+
+/// `lens run`: the whole pipeline on one drop.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Clean a MovieLens drop, write Parquet, load PostgreSQL as a new version.",
+        discussion: "Flags override the pipeline file's values."
+    )
+
+    @Option(name: .long, help: "A MovieLens drop: a folder or a GroupLens .zip (CSV layout).")
+    var source: String
+
+    @Option(name: .long, help: "Pipeline file (default: pipelines/movielens.toml when present).")
+    var pipeline: String?
+
+    @Option(name: .long, help: "Output folder for the Parquet datasets (overrides parquet.out).")
+    var out: String?
+
+    @Option(name: .long, help: "PostgreSQL URL or conninfo (else DATABASE_URL, PG* variables, else the private cluster).")
+    var database: String?
+
+    @Option(name: .long, help: "Drop date YYYY-MM-DD for capping timestamps (overrides ingest.drop_date).")
+    var dropDate: String?
+
+    @Flag(name: .long, help: "Hold the buffer batches back from the load (append later).")
+    var holdBackBuffer = false
+
+    @Flag(name: .long, help: "Stop after writing Parquet; do not load PostgreSQL.")
+    var noLoad = false
+
+    @Option(name: .long, help: "Output format of the summary: text or json (json goes to stdout).")
+    var format: String = "text"
+
+    func run() throws {
+        do {
+            let (config, file) = try loadPipelineConfig(pipeline)
+            var c = config
+            if let out { c.outDir = out }
+            if let dropDate { c.dropDate = dropDate }
+            if holdBackBuffer { c.holdBackBuffer = true }
+            guard format == "text" || format == "json" else {
+                throw LensError.config(file: "--format", line: nil, message: "must be text or json")
+            }
+            let options = RunOptions(source: source, pipelineFile: file, config: c, database: database, skipLoad: noLoad)
+            let result = try RunPipeline.run(options, progress: renderProgress)
+            if format == "json" {
+                let enc = JSONEncoder()
+                enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try enc.encode(result), as: UTF8.self))
+            } else {
+                say(renderSummary(result))
+            }
+            if !result.reconciled { throw LensError.check(name: "reconciliation", message: "some input file does not reconcile; see the summary") }
+        } catch {
+            exitWith(error)
+        }
+    }
+}
+
+/// Reads `--pipeline FILE`, else `pipelines/movielens.toml` if it exists, else the defaults.
+func loadPipelineConfig(_ path: String?) throws -> (PipelineConfig, String?) {
+    if let path { return (try PipelineConfig.load(path: path), path) }
+    let fallback = "pipelines/movielens.toml"
+    if FileManager.default.fileExists(atPath: fallback) { return (try PipelineConfig.load(path: fallback), fallback) }
+    return (PipelineConfig(), nil)
+}
+
+/// Progress per stage on stderr.
+func renderProgress(_ event: ProgressEvent) {
+    switch event {
+    case .stageStarted(let stage):
+        say("lens: \(stage) ...")
+    case .stageFinished(let stage, let seconds, let detail):
+        say(String(format: "lens: %@ done in %.2f s%@", stage, seconds, detail.isEmpty ? "" : " (\(detail))"))
+    case .tableLoaded(let table, let rows):
+        say("lens:   copied \(rows) rows into \(table)")
+    }
+}
+
+/// The per-table summary and reconciliation as an aligned text table.
+func renderSummary(_ r: RunResult) -> String {
+    var lines: [String] = []
+    lines.append("")
+    lines.append("source \(r.source) (drop date \(r.dropDate))" + (r.version.map { ", loaded as version \($0) (run \(r.runId ?? 0))" } ?? ""))
+    lines.append(String(format: "%-18@ %12@ %12@ %12@ %12@", "table" as NSString, "read" as NSString, "clean" as NSString,
+                        "quarantined" as NSString, "loaded" as NSString))
+    for t in r.tables {
+        lines.append(String(format: "%-18@ %12d %12d %12d %12@", t.table as NSString, t.read, t.clean, t.quarantined,
+                            (t.loaded.map { String($0) } ?? "-") as NSString))
+    }
+    lines.append("")
+    lines.append("reconciliation (lines read = clean + rejected + duplicates + superseded + orphans):")
+    for f in r.reconciliation {
+        lines.append("  \(f.file): \(f.linesRead) = \(f.clean) + \(f.rejected) + \(f.duplicates) + \(f.superseded) + \(f.orphans)  \(f.reconciled ? "ok" : "MISMATCH")")
+    }
+    lines.append("split: train \(r.split.train), test \(r.split.test), buffer \(r.split.buffer) in batches \(r.split.batchSizes.map(String.init).joined(separator: " + "))")
+    if let ratio = r.pcaExplainedVarianceRatio {
+        lines.append(String(format: "genome PCA: %d components explain %.4f of the variance", ratio.count, ratio.reduce(0, +)))
+    }
+    let stages = r.stageSeconds.sorted { $0.key < $1.key }.map { String(format: "%@ %.2f s", $0.key, $0.value) }
+    lines.append("seconds: " + stages.joined(separator: ", "))
+    return lines.joined(separator: "\n")
+}

@@ -1,0 +1,44 @@
+import XCTest
+@testable import LensCore
+
+/// Protects stage 2: the sort order (rated_at, user, movie), the floor arithmetic of the sizes,
+/// the batch numbering (last batch takes the remainder) and the radix sort's stability.
+final class TemporalSplitTests: XCTestCase {
+    func testSizesFollowTheContract() {
+        let s = TemporalSplit.sizes(n: 100_836, trainNumerator: 70_000, testNumerator: 20_000, denominator: 100_000, batches: 5)
+        XCTAssertEqual(s.train, 70_585)
+        XCTAssertEqual(s.test, 20_167)
+        XCTAssertEqual(s.buffer, 10_084)
+        XCTAssertEqual(s.batchSize, 2_016)
+    }
+
+    func testOrderAndBatches() {
+        var r = RatingsTable()
+        // (user, movie, time): ties on time broken by user, then movie.
+        let rows: [(Int32, Int32, Int64)] = [(3, 1, 50), (1, 9, 50), (1, 2, 50), (2, 1, 10), (9, 9, 99), (4, 4, 70),
+                                             (5, 5, 80), (6, 6, 90), (7, 7, 95), (8, 8, 96)]
+        for (u, m, t) in rows {
+            r.userId.append(u)
+            r.movieId.append(m)
+            r.rating.append(3)
+            r.ratedAt.append(t)
+        }
+        var c = PipelineConfig()
+        c.bufferBatches = 2
+        let (split, report) = TemporalSplit.run(r, config: c)
+        XCTAssertEqual(split.rows.userId, [2, 1, 1, 3, 4, 5, 6, 7, 8, 9])
+        XCTAssertEqual(split.rows.movieId, [1, 2, 9, 1, 4, 5, 6, 7, 8, 9])
+        XCTAssertEqual(report.train, 7)
+        XCTAssertEqual(report.test, 2)
+        XCTAssertEqual(report.buffer, 1)
+        XCTAssertEqual(report.batchSizes, [1, 0])  // floor(1/2) = 0, so batches of 1: the only row is batch 1
+        XCTAssertTrue(report.noTestOrBufferBeforeLastTrain)
+    }
+
+    func testRadixPermutationIsStableAndOrdersBothKeys() {
+        let primary: [UInt64] = [5, 1, 5, 1 << 40, 0, 5]
+        let secondary: [UInt32] = [2, 7, 1, 0, 9, 2]
+        XCTAssertEqual(RadixSort.permutation(primary: primary, secondary: secondary), [4, 1, 2, 0, 5, 3])
+        XCTAssertEqual(RadixSort.permutation(primary: [3, 3, 3]), [0, 1, 2])
+    }
+}

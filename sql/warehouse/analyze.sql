@@ -1,0 +1,12 @@
+-- analyze: planner statistics for the new version's tables, before analysts query them.
+analyze {{schema}}.movies;
+analyze {{schema}}.links;
+analyze {{schema}}.tags;
+analyze {{schema}}.ratings;
+analyze {{schema}}.genome_tags;
+analyze {{schema}}.genome_scores;
+analyze {{schema}}.movie_embeddings;
+analyze {{schema}}.genome_pca;
+analyze {{schema}}.movie_stats;
+analyze {{schema}}.user_stats;
+analyze {{schema}}.quarantine;

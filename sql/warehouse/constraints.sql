@@ -1,0 +1,17 @@
+-- constraints: keys, foreign keys and indexes of a loaded version, built after the COPY
+-- (one index build over sorted data is far cheaper than maintaining it row by row).
+alter table {{schema}}.movies add primary key (movie_id);
+alter table {{schema}}.links add primary key (movie_id);
+alter table {{schema}}.links add foreign key (movie_id) references {{schema}}.movies (movie_id);
+alter table {{schema}}.tags add foreign key (movie_id) references {{schema}}.movies (movie_id);
+create index on {{schema}}.tags (movie_id);
+alter table {{schema}}.ratings add primary key (user_id, movie_id);
+alter table {{schema}}.ratings add foreign key (movie_id) references {{schema}}.movies (movie_id);
+create index on {{schema}}.ratings (movie_id);
+create index on {{schema}}.ratings (split, batch);
+alter table {{schema}}.genome_tags add primary key (tag_id);
+alter table {{schema}}.genome_scores add primary key (movie_id, tag_id);
+alter table {{schema}}.movie_embeddings add primary key (movie_id);
+alter table {{schema}}.genome_pca add primary key (component);
+alter table {{schema}}.movie_stats add primary key (movie_id);
+alter table {{schema}}.user_stats add primary key (user_id);
