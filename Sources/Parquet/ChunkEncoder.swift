@@ -67,6 +67,7 @@ final class ChunkEncoder {
     private let page = ByteBuffer(capacity: (1 << 20) + 4096)
     private let compressed = ByteBuffer(capacity: 1 << 20)
     private let header = ByteBuffer(capacity: 256)
+    private let valuesBuffer = ByteBuffer(capacity: (1 << 20) + 4096)
     private let fixedDictionary = FixedDictionary()
     private let bytesDictionary = BytesDictionary()
     private var indices: UnsafeMutablePointer<UInt32>
@@ -79,6 +80,25 @@ final class ChunkEncoder {
 
     private var column: LeafColumn!
     private var acct = ChunkAccounting()
+    /// Chunks written so far per column, and the chunk index before which a column whose
+    /// dictionary was just rejected on a large chunk does not try again (so a high-cardinality
+    /// column does not pay for a doomed dictionary in every row group; it retries every 8th
+    /// chunk). Rejections on small chunks (cheap to retry) do not pause anything.
+    private var chunksWritten: [String: Int] = [:]
+    private var dictionaryPausedUntil: [String: Int] = [:]
+    private var chunkIndex = 0
+    /// Integer columns whose value range is at most this use a direct-mapped dictionary table.
+    private let denseRangeLimit: Int64 = 1 << 20
+
+    private var dictionaryAllowed: Bool {
+        options.dictionary && chunkIndex >= dictionaryPausedUntil[column.name, default: 0]
+    }
+
+    private func dictionaryRejected(presentValues: Int) {
+        if presentValues >= 65_536 {
+            dictionaryPausedUntil[column.name] = chunkIndex + 8
+        }
+    }
 
     init(file: String, options: ParquetWriterOptions, sink: FileSink) throws {
         self.file = file
@@ -113,6 +133,8 @@ final class ChunkEncoder {
     func writeChunk(column: LeafColumn, values: ParquetColumnValues, rows: Range<Int>) throws -> ColumnChunkMeta {
         self.column = column
         acct = ChunkAccounting()
+        chunkIndex = chunksWritten[column.name, default: 0]
+        chunksWritten[column.name] = chunkIndex + 1
         var stats: StatisticsMeta
         switch values {
         case .bool(let v, let validity):
@@ -134,17 +156,23 @@ final class ChunkEncoder {
         case .string(let v, let validity):
             stats = try withPointers(v, validity) { try writeStrings($0, layout: LeafLayout(validity: $1), rows: rows) }
         case .stringList(let lists, let validity):
-            // Flatten this chunk's lists (String references only) so leaves are addressable by index.
-            leafStrings.removeAll(keepingCapacity: true)
-            leafOffsets.removeAll(keepingCapacity: true)
-            leafOffsets.append(0)
+            // Flatten this chunk's lists (String references only) so leaves are addressable by
+            // index. The scratch arrays are moved out and back so they stay uniquely referenced.
+            var strings: [String] = []
+            var offsets: [Int] = []
+            swap(&strings, &leafStrings)
+            swap(&offsets, &leafOffsets)
+            offsets.append(0)
             for r in rows {
-                if validity?[r] ?? true { leafStrings.append(contentsOf: lists[r]) }
-                leafOffsets.append(leafStrings.count)
+                if validity?[r] ?? true { strings.append(contentsOf: lists[r]) }
+                offsets.append(strings.count)
             }
-            let strings = leafStrings
-            let offsets = leafOffsets
-            defer { leafStrings.removeAll(keepingCapacity: true) }
+            defer {
+                strings.removeAll(keepingCapacity: true)
+                offsets.removeAll(keepingCapacity: true)
+                swap(&strings, &leafStrings)
+                swap(&offsets, &leafOffsets)
+            }
             stats = try withPointers(strings, validity) { sp, valp in
                 try offsets.withUnsafeBufferPointer { op in
                     let layout = LeafLayout(validity: valp, offsets: op.baseAddress!, offsetsRowBase: rows.lowerBound)
@@ -217,7 +245,8 @@ final class ChunkEncoder {
             stats.maxValue = plainBytes(bits: mx.asStatisticMax.physicalBits, width: width)
         }
 
-        if options.dictionary && present > 0, let bw = tryFixedDictionary(v, layout: layout, rows: rows, present: present) {
+        if dictionaryAllowed && present > 0,
+           let bw = tryFixedDictionary(v, layout: layout, rows: rows, present: present, min: mn, max: mx) {
             page.removeAll()
             let n = fixedDictionary.count
             page.reserve(n * width)
@@ -258,7 +287,7 @@ final class ChunkEncoder {
     /// Builds the dictionary and the index of every present leaf; returns the index bit width,
     /// or nil when the dictionary is too big or would not make the chunk smaller.
     private func tryFixedDictionary<T: ParquetFixedValue>(
-        _ v: UnsafePointer<T>, layout: LeafLayout, rows: Range<Int>, present: Int
+        _ v: UnsafePointer<T>, layout: LeafLayout, rows: Range<Int>, present: Int, min mn: T, max mx: T
     ) -> Int? {
         let width = T.physicalWidth
         let dict = fixedDictionary
@@ -266,30 +295,67 @@ final class ChunkEncoder {
         ensureIndices(present)
         let idx = indices
         var k = 0
-        var lastKey: UInt64 = 0
-        var lastIndex = 0
-        var first = true
-        let ok = layout.forEachLeafRange(rows) { lo, hi in
-            for i in lo..<hi {
-                let key = v[i].physicalBits
-                if key != lastKey || first {
-                    let j = dict.index(of: key)
-                    if j < 0 { return false }
-                    lastKey = key
-                    lastIndex = j
-                    first = false
+        let ok: Bool
+        let (span, overflow) = mx.integerValue.subtractingReportingOverflow(mn.integerValue)
+        if !T.isFloatingPoint && !overflow && span < denseRangeLimit {
+            // Direct-mapped table indexed by value - min.
+            let base = mn.integerValue
+            let table = dict.beginDense(range: Int(span) + 1)
+            ok = layout.forEachLeafRange(rows) { lo, hi in
+                for i in lo..<hi {
+                    let x = v[i]
+                    let slot = table + Int(truncatingIfNeeded: x.integerValue &- base)
+                    var j = slot.pointee
+                    if j < 0 {
+                        j = dict.denseInsert(x.physicalBits, slot: slot)
+                        if j < 0 { return false }
+                    }
+                    idx[k] = UInt32(truncatingIfNeeded: j)
+                    k &+= 1
                 }
-                idx[k] = UInt32(truncatingIfNeeded: lastIndex)
-                k &+= 1
+                return true
             }
-            return true
+            dict.endDense { key in
+                let value = width == 4 ? Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: key))) : Int64(bitPattern: key)
+                return Int(truncatingIfNeeded: value &- base)
+            }
+        } else {
+            var lastKey: UInt64 = 0
+            var lastIndex = 0
+            var first = true
+            var table = dict.snapshot
+            ok = layout.forEachLeafRange(rows) { lo, hi in
+                for i in lo..<hi {
+                    let key = v[i].physicalBits
+                    if key != lastKey || first {
+                        var j = table.find(key)
+                        if j < 0 {
+                            j = dict.index(of: key)  // inserts (and may grow the table)
+                            if j < 0 { return false }
+                            table = dict.snapshot
+                        }
+                        lastKey = key
+                        lastIndex = j
+                        first = false
+                    }
+                    idx[k] = UInt32(truncatingIfNeeded: lastIndex)
+                    k &+= 1
+                }
+                return true
+            }
         }
-        if !ok { return nil }
+        if !ok {
+            dictionaryRejected(presentValues: present)
+            return nil
+        }
         let n = dict.count
         let bw = max(1, bitWidth(forMaxValue: UInt64(n - 1)))
         let dictionaryBytes = n * width
         let indexBytes = (present * bw + 7) / 8
-        if dictionaryBytes + indexBytes >= present * width { return nil }
+        if dictionaryBytes + indexBytes >= present * width {
+            dictionaryRejected(presentValues: present)
+            return nil
+        }
         return bw
     }
 
@@ -300,7 +366,7 @@ final class ChunkEncoder {
     ) throws -> StatisticsMeta {
         let present = layout.presentLeafCount(rows)
         var stats = StatisticsMeta(nullCount: Int64(layout.nullRowCount(rows)))
-        if options.dictionary && present > 0, let bw = tryStringDictionary(s, layout: layout, rows: rows, present: present) {
+        if dictionaryAllowed && present > 0, let bw = tryStringDictionary(s, layout: layout, rows: rows, present: present) {
             let dict = bytesDictionary
             page.removeAll()
             page.append(dict.data)
@@ -320,39 +386,59 @@ final class ChunkEncoder {
                 plainValues: { _ in }
             )
         } else {
-            var minBytes: [UInt8] = []
-            var maxBytes: [UInt8] = []
-            var haveBounds = false
-            let page = self.page
-            try writeDataPages(
-                layout: layout, rows: rows, dictionaryBitWidth: nil,
-                pageEnd: { stringPageEnd(from: $0, rows: rows, layout: layout, strings: s) },
-                plainValues: { r in
-                    layout.forEachLeafRange(r) { lo, hi in
-                        for i in lo..<hi {
-                            withUTF8Bytes(s[i]) { b in
-                                page.appendLE32(UInt32(truncatingIfNeeded: b.count))
-                                if let p = b.baseAddress { page.append(p, count: b.count) }
-                                if !haveBounds {
-                                    minBytes = [UInt8](b)
-                                    maxBytes = minBytes
-                                    haveBounds = true
-                                } else {
-                                    if minBytes.withUnsafeBytes({ compareBytes(b, $0) }) < 0 { minBytes = [UInt8](b) }
-                                    if maxBytes.withUnsafeBytes({ compareBytes(b, $0) }) > 0 { maxBytes = [UInt8](b) }
-                                }
-                            }
-                        }
-                        return true
-                    }
-                }
-            )
-            if haveBounds {
-                stats.minValue = minBytes
-                stats.maxValue = maxBytes
-            }
+            try writePlainStringPages(s, layout: layout, rows: rows, stats: &stats)
         }
         return stats
+    }
+
+    /// PLAIN string pages. Values are encoded into a side buffer until the page is full, so each
+    /// string is read once (page end, bytes and bounds in one pass); then levels + values are
+    /// assembled into the page.
+    private func writePlainStringPages(
+        _ s: UnsafePointer<String>, layout: LeafLayout, rows: Range<Int>, stats: inout StatisticsMeta
+    ) throws {
+        let target = options.dataPageSize
+        let values = valuesBuffer
+        var minBytes: [UInt8] = []
+        var maxBytes: [UInt8] = []
+        var haveBounds = false
+        var r = rows.lowerBound
+        while r < rows.upperBound {
+            values.removeAll()
+            var e = r
+            repeat {
+                if layout.isPresent(e) {
+                    for i in layout.leafStart(e)..<layout.leafStart(e + 1) {
+                        withUTF8Bytes(at: s + i) { b in
+                            values.appendLE32(UInt32(truncatingIfNeeded: b.count))
+                            if let p = b.baseAddress { values.append(p, count: b.count) }
+                            if !haveBounds {
+                                minBytes = [UInt8](b)
+                                maxBytes = minBytes
+                                haveBounds = true
+                            } else {
+                                if minBytes.withUnsafeBytes({ compareBytes(b, $0) }) < 0 { minBytes = [UInt8](b) }
+                                if maxBytes.withUnsafeBytes({ compareBytes(b, $0) }) > 0 { maxBytes = [UInt8](b) }
+                            }
+                        }
+                    }
+                }
+                e &+= 1
+            } while e < rows.upperBound && values.count &+ (e &- r) / 8 < target
+            if values.count > Int(Int32.max) {
+                throw ParquetError.valueTooLarge(
+                    file: file, column: column.name, reason: "a string page would hold \(values.count) bytes, more than 2147483647")
+            }
+            page.removeAll()
+            let entries = writeLevels(layout: layout, rows: r..<e)
+            page.append(values)
+            try emitPage(.dataPage, numValues: entries, encoding: .plain)
+            r = e
+        }
+        if haveBounds {
+            stats.minValue = minBytes
+            stats.maxValue = maxBytes
+        }
     }
 
     private func tryStringDictionary(
@@ -366,7 +452,7 @@ final class ChunkEncoder {
         var plainSize = 0
         let ok = layout.forEachLeafRange(rows) { lo, hi in
             for i in lo..<hi {
-                let j = withUTF8Bytes(s[i]) { b -> Int in
+                let j = withUTF8Bytes(at: s + i) { b -> Int in
                     plainSize &+= 4 &+ b.count
                     return dict.index(of: b)
                 }
@@ -376,30 +462,17 @@ final class ChunkEncoder {
             }
             return true
         }
-        if !ok { return nil }
+        if !ok {
+            dictionaryRejected(presentValues: present)
+            return nil
+        }
         let n = dict.count
         let bw = max(1, bitWidth(forMaxValue: UInt64(n - 1)))
-        if dict.data.count + (present * bw + 7) / 8 >= plainSize { return nil }
+        if dict.data.count + (present * bw + 7) / 8 >= plainSize {
+            dictionaryRejected(presentValues: present)
+            return nil
+        }
         return bw
-    }
-
-    /// Rows of a PLAIN string page starting at `r`: until the values reach the page size target.
-    private func stringPageEnd(from r: Int, rows: Range<Int>, layout: LeafLayout, strings s: UnsafePointer<String>) -> Int {
-        let target = options.dataPageSize
-        var e = r
-        var bytes = 0
-        repeat {
-            if layout.isPresent(e) {
-                let lo = layout.leafStart(e)
-                let hi = layout.leafStart(e + 1)
-                if lo == hi { bytes &+= 1 }
-                for i in lo..<hi { bytes &+= 4 &+ s[i].utf8.count }
-            } else {
-                bytes &+= 1
-            }
-            e &+= 1
-        } while e < rows.upperBound && bytes < target
-        return e
     }
 
     // MARK: booleans

@@ -44,6 +44,7 @@ final class FixedDictionary {
     deinit {
         slots.deallocate()
         keys.deallocate()
+        dense.deallocate()
     }
 
     /// Empties the dictionary; at most `maxEntries` entries will be accepted.
@@ -55,6 +56,30 @@ final class FixedDictionary {
             slots.update(repeating: FixedDictSlot(key: 0, index: 0, generation: 0), count: slotCount)
             generation = 1
         }
+    }
+
+    /// A read-only view of the table for fast lookups; invalid after an insert.
+    struct Snapshot {
+        let slots: UnsafeMutablePointer<FixedDictSlot>
+        let mask: Int
+        let shift: UInt64
+        let generation: UInt32
+
+        /// The index of `key`, or -1 when it is not in the table.
+        @inline(__always)
+        func find(_ key: UInt64) -> Int {
+            var h = Int(truncatingIfNeeded: (key &* fibonacciMultiplier) >> shift)
+            while true {
+                let s = slots[h]
+                if s.generation != generation { return -1 }
+                if s.key == key { return Int(s.index) }
+                h = (h &+ 1) & mask
+            }
+        }
+    }
+
+    var snapshot: Snapshot {
+        Snapshot(slots: slots, mask: slotCount - 1, shift: shift, generation: generation)
     }
 
     /// The index of `key`, inserting it if new; -1 when the dictionary is full.
@@ -79,17 +104,53 @@ final class FixedDictionary {
             grow()
             return index(of: key)
         }
-        if count == keysCapacity {
-            let newKeys = UnsafeMutablePointer<UInt64>.allocate(capacity: keysCapacity * 2)
-            newKeys.update(from: keys, count: count)
-            keys.deallocate()
-            keys = newKeys
-            keysCapacity *= 2
-        }
+        if count == keysCapacity { growKeys() }
         slots[slot] = FixedDictSlot(key: key, index: UInt32(count), generation: generation)
         keys[count] = key
         count &+= 1
         return count &- 1
+    }
+
+    // MARK: dense mode (integers of a small range: a direct-mapped table, no hashing)
+
+    /// Direct-mapped table: value - base -> index, -1 when absent. Kept all -1 between uses.
+    private var dense: UnsafeMutablePointer<Int32> = .allocate(capacity: 1)
+    private var denseCapacity = 0
+
+    /// Starts a dense build for values in `base ..< base + range` (call `reset` first).
+    /// Returns the table to use with `denseIndex`.
+    func beginDense(range: Int) -> UnsafeMutablePointer<Int32> {
+        if range > denseCapacity {
+            dense.deallocate()
+            denseCapacity = max(range, 1024)
+            dense = .allocate(capacity: denseCapacity)
+            dense.initialize(repeating: -1, count: denseCapacity)
+        }
+        return dense
+    }
+
+    /// Inserts a value missing from the dense table; -1 when the dictionary is full.
+    @inline(__always)
+    func denseInsert(_ key: UInt64, slot: UnsafeMutablePointer<Int32>) -> Int32 {
+        if count >= maxEntries { return -1 }
+        if count == keysCapacity { growKeys() }
+        keys[count] = key
+        slot.pointee = Int32(count)
+        count &+= 1
+        return Int32(count &- 1)
+    }
+
+    /// Restores the dense table to all -1 (touching only the entries used).
+    func endDense(offsetOf: (UInt64) -> Int) {
+        for i in 0..<count { dense[offsetOf(keys[i])] = -1 }
+    }
+
+    private func growKeys() {
+        let newKeys = UnsafeMutablePointer<UInt64>.allocate(capacity: keysCapacity * 2)
+        newKeys.update(from: keys, count: count)
+        keys.deallocate()
+        keys = newKeys
+        keysCapacity *= 2
     }
 
     private func grow() {

@@ -80,6 +80,8 @@ protocol ParquetFixedValue: Comparable {
     static var scanMaxStart: Self { get }
     /// The physical value's bit pattern, zero-extended.
     var physicalBits: UInt64 { get }
+    /// The value as an integer (integer types only; 0 for floating point).
+    var integerValue: Int64 { get }
     var isNaNValue: Bool { get }
     /// The value to store as a minimum / maximum statistic (floats: -0.0 / +0.0 for zero).
     var asStatisticMin: Self { get }
@@ -87,6 +89,7 @@ protocol ParquetFixedValue: Comparable {
 }
 
 extension Int8: ParquetFixedValue {
+    @inline(__always) var integerValue: Int64 { Int64(self) }
     static var physicalWidth: Int { 4 }
     static var layoutMatchesPhysical: Bool { false }
     static var isFloatingPoint: Bool { false }
@@ -99,6 +102,7 @@ extension Int8: ParquetFixedValue {
 }
 
 extension Int16: ParquetFixedValue {
+    @inline(__always) var integerValue: Int64 { Int64(self) }
     static var physicalWidth: Int { 4 }
     static var layoutMatchesPhysical: Bool { false }
     static var isFloatingPoint: Bool { false }
@@ -111,6 +115,7 @@ extension Int16: ParquetFixedValue {
 }
 
 extension Int32: ParquetFixedValue {
+    @inline(__always) var integerValue: Int64 { Int64(self) }
     static var physicalWidth: Int { 4 }
     static var layoutMatchesPhysical: Bool { hostIsLittleEndian }
     static var isFloatingPoint: Bool { false }
@@ -123,6 +128,7 @@ extension Int32: ParquetFixedValue {
 }
 
 extension Int64: ParquetFixedValue {
+    @inline(__always) var integerValue: Int64 { self }
     static var physicalWidth: Int { 8 }
     static var layoutMatchesPhysical: Bool { hostIsLittleEndian }
     static var isFloatingPoint: Bool { false }
@@ -135,6 +141,7 @@ extension Int64: ParquetFixedValue {
 }
 
 extension Float: ParquetFixedValue {
+    @inline(__always) var integerValue: Int64 { 0 }
     static var physicalWidth: Int { 4 }
     static var layoutMatchesPhysical: Bool { hostIsLittleEndian }
     static var isFloatingPoint: Bool { true }
@@ -147,6 +154,7 @@ extension Float: ParquetFixedValue {
 }
 
 extension Double: ParquetFixedValue {
+    @inline(__always) var integerValue: Int64 { 0 }
     static var physicalWidth: Int { 8 }
     static var layoutMatchesPhysical: Bool { hostIsLittleEndian }
     static var isFloatingPoint: Bool { true }
@@ -173,6 +181,16 @@ func withUTF8Bytes<R>(_ s: String, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         return r
     }
     var copy = s
+    return copy.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+}
+
+/// Runs `body` with the UTF-8 bytes of the string at `p`, borrowing it in place (no retain).
+@inline(__always)
+func withUTF8Bytes<R>(at p: UnsafePointer<String>, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    if let r = p.pointee.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) {
+        return r
+    }
+    var copy = p.pointee
     return copy.withUTF8 { body(UnsafeRawBufferPointer($0)) }
 }
 

@@ -126,12 +126,14 @@ public final class ParquetFileWriter {
         sink = FileSink(fd: fd, reportPath: path, tmpPath: tmpPath)
         do {
             encoder = try ChunkEncoder(file: path, options: options, sink: sink)
-            try sink.write(magic)
         } catch {
+            // Not fully initialized, so deinit will not run: clean up here.
             posixClose(fd)
             unlink(tmpPath)
             throw error
         }
+        // From here on deinit cleans up if anything throws.
+        try sink.write(magic)
     }
 
     deinit {

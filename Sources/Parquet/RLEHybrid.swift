@@ -65,7 +65,7 @@ func encodeHybrid<T: FixedWidthInteger & UnsignedInteger>(
 }
 
 /// Bit-packs `groups * 8` values (LSB first) starting at `values`; values past `available`
-/// are written as zeros.
+/// are written as zeros. Fills a 64-bit accumulator and stores it 8 bytes at a time.
 @inline(__always)
 func bitPackGroups<T: FixedWidthInteger & UnsignedInteger>(
     _ values: UnsafePointer<T>, available: Int, groups: Int, bitWidth: Int,
@@ -74,29 +74,28 @@ func bitPackGroups<T: FixedWidthInteger & UnsignedInteger>(
     var p = dst
     var acc: UInt64 = 0
     var bits = 0
+    let w = bitWidth
     let total = groups &* 8
     let full = min(total, available)
-    var k = 0
-    while k < full {
-        acc |= UInt64(values[k]) << UInt64(bits)
-        bits &+= bitWidth
-        while bits >= 8 {
-            p.storeBytes(of: UInt8(truncatingIfNeeded: acc), as: UInt8.self)
-            p += 1
-            acc >>= 8
-            bits &-= 8
+    @inline(__always)
+    func put(_ v: UInt64) {
+        acc |= v << UInt64(bits)
+        bits &+= w
+        if bits >= 64 {
+            p.storeBytes(of: acc.littleEndian, as: UInt64.self)
+            p += 8
+            bits &-= 64
+            acc = bits > 0 ? v >> UInt64(w &- bits) : 0
         }
-        k &+= 1
     }
-    while k < total {
-        bits &+= bitWidth
-        while bits >= 8 {
-            p.storeBytes(of: UInt8(truncatingIfNeeded: acc), as: UInt8.self)
-            p += 1
-            acc >>= 8
-            bits &-= 8
-        }
-        k &+= 1
+    for k in 0..<full { put(UInt64(values[k])) }
+    for _ in full..<total { put(0) }
+    // groups * 8 * w bits is a whole number of bytes.
+    while bits > 0 {
+        p.storeBytes(of: UInt8(truncatingIfNeeded: acc), as: UInt8.self)
+        p += 1
+        acc >>= 8
+        bits &-= 8
     }
     return p
 }

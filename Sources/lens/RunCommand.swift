@@ -85,11 +85,13 @@ func renderSummary(_ r: RunResult) -> String {
     var lines: [String] = []
     lines.append("")
     lines.append("source \(r.source) (drop date \(r.dropDate))" + (r.version.map { ", loaded as version \($0) (run \(r.runId ?? 0))" } ?? ""))
-    lines.append(String(format: "%-18@ %12@ %12@ %12@ %12@", "table" as NSString, "read" as NSString, "clean" as NSString,
-                        "quarantined" as NSString, "loaded" as NSString))
+    func row(_ cells: [String]) -> String {
+        cells[0].padding(toLength: 18, withPad: " ", startingAt: 0)
+            + cells.dropFirst().map { String(repeating: " ", count: max(0, 12 - $0.count)) + $0 }.joined(separator: " ")
+    }
+    lines.append(row(["table", "read", "clean", "quarantined", "loaded"]))
     for t in r.tables {
-        lines.append(String(format: "%-18@ %12d %12d %12d %12@", t.table as NSString, t.read, t.clean, t.quarantined,
-                            (t.loaded.map { String($0) } ?? "-") as NSString))
+        lines.append(row([t.table, String(t.read), String(t.clean), String(t.quarantined), t.loaded.map { String($0) } ?? "-"]))
     }
     lines.append("")
     lines.append("reconciliation (lines read = clean + rejected + duplicates + superseded + orphans):")

@@ -184,6 +184,44 @@ print(json.dumps(out))
         return stdout
     }
 
+    /// A row filter `column op value`; `value` is a string, or a number when `isString` is false.
+    struct Filter: Encodable {
+        var column: String
+        var op: String
+        var value: String
+        var isString: Bool
+    }
+
+    /// Counts rows matching each filter with readers that skip row groups by statistics:
+    /// DuckDB's `WHERE` and pyarrow's `filters=`. Returns one [duckdb, pyarrow] pair per filter.
+    static func filteredCounts(_ path: String, _ filters: [Filter]) throws -> [[Int]] {
+        let code = #"""
+import sys, json
+try:
+    import pyarrow.parquet as pq
+    import duckdb
+except ImportError as e:
+    print("MISSING_MODULE: " + str(e))
+    sys.exit(3)
+path = sys.argv[1]
+con = duckdb.connect()
+out = []
+for f in json.loads(sys.argv[2]):
+    value = f["value"] if f["isString"] else float(f["value"])
+    q = '"' + f["column"].replace('"', '""') + '"'
+    d = con.execute("SELECT count(*) FROM read_parquet(?) WHERE %s %s ?" % (q, f["op"]), [path, value]).fetchone()[0]
+    p = pq.read_table(path, filters=[(f["column"], f["op"], value)]).num_rows
+    out.append([d, p])
+print(json.dumps(out))
+"""#
+        let json = String(decoding: try JSONEncoder().encode(filters), as: UTF8.self)
+        let data = try runPython(code, args: [path, json])
+        guard let counts = try JSONSerialization.jsonObject(with: data) as? [[Int]] else {
+            throw ReaderError("filter output is not a JSON list of pairs")
+        }
+        return counts
+    }
+
     static func read(_ path: String) throws -> ReadBack {
         let data = try runPython(script, args: [path])
         guard let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {

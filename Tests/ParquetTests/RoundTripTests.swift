@@ -302,4 +302,92 @@ final class RoundTripTests: XCTestCase {
         XCTAssertEqual(r.keyValue, ["source": "ml-25m", "a": "1", "sha256": "abc"])
         XCTAssertEqual(r.createdBy, "lens test")
     }
+
+    /// Protects: all-null columns (flat and list) and all-empty lists: pages with levels only,
+    /// null_count = rows and no min/max.
+    func testAllNullAndAllEmptyColumns() throws {
+        let dir = try TempDir()
+        let path = dir.path("nulls.parquet")
+        let none = [Bool](repeating: false, count: 5)
+        let columns = [
+            FixtureColumn(field: ParquetField("batch", .int8, nullable: true), values: .int8([0, 0, 0, 0, 0], validity: none)),
+            FixtureColumn(field: ParquetField("s", .string, nullable: true), values: .string(["", "", "", "", ""], validity: none)),
+            FixtureColumn(field: ParquetField("flag", .bool, nullable: true), values: .bool([true, true, true, true, true], validity: none)),
+            FixtureColumn(field: ParquetField("tags", .stringList, nullable: true), values: .stringList([["x"], [], [], [], []], validity: none)),
+            FixtureColumn(field: ParquetField("emb", .floatList), values: .floatList(values: [], offsets: [0, 0, 0, 0, 0, 0])),
+            FixtureColumn(field: ParquetField("d", .double, nullable: true), values: .double([1, 2, 3, 4, 5], validity: [false, false, true, false, false])),
+        ]
+        for dictionary in [true, false] {
+            try writeFile(path, columns, options: ParquetWriterOptions(dictionary: dictionary))
+            let r = try PythonReader.read(path)
+            assertReadsBack(r, columns)
+            let c = r.chunks[0]
+            for name in ["batch", "s", "flag", "tags.list.element"] {
+                XCTAssertEqual(c[name]?.nullCount, 5, name)
+                XCTAssertNil(c[name]?.min, name)
+            }
+            XCTAssertEqual(c["emb.list.element"]?.nullCount, 0)
+            XCTAssertNil(c["emb.list.element"]?.min)
+            XCTAssertEqual(c["d"]?.min, "3.0")
+            XCTAssertEqual(c["d"]?.nullCount, 4)
+        }
+    }
+
+    /// Protects: after a column's dictionary is rejected on a large chunk, the next row groups
+    /// write PLAIN without retrying (a performance rule), and values stay exact across the
+    /// direct-mapped, hashed and paused paths.
+    func testDictionaryPauseAfterLargeRejection() throws {
+        let dir = try TempDir()
+        let path = dir.path("pause.parquet")
+        let n = 140_000
+        // Group 0: all distinct (rejected); group 1: 3 distinct values (would pay, but paused).
+        let ids = (0..<n).map { $0 < 70_000 ? Int32($0) &* 104_729 : Int32($0 % 3) }
+        let small = (0..<n).map { Int32($0 % 5) }
+        let columns = [
+            FixtureColumn(field: ParquetField("ids", .int32), values: .int32(ids)),
+            FixtureColumn(field: ParquetField("small", .int32), values: .int32(small)),
+        ]
+        try writeFile(path, columns, options: ParquetWriterOptions(maxRowGroupRows: 70_000))
+        let r = try PythonReader.read(path)
+        XCTAssertEqual(r.rowGroupRows, [70_000, 70_000])
+        XCTAssertEqual(r.values["ids"], ids.map(Cell.int))
+        XCTAssertEqual(r.duckdbValues["small"], small.map(Cell.int))
+        XCTAssertFalse(r.chunks[0]["ids"]!.hasDictionaryPage)
+        XCTAssertFalse(r.chunks[1]["ids"]!.hasDictionaryPage)
+        XCTAssertTrue(r.chunks[0]["small"]!.hasDictionaryPage)
+        XCTAssertTrue(r.chunks[1]["small"]!.hasDictionaryPage)
+    }
+
+    /// Protects: statistics are safe for readers that skip row groups by min/max (DuckDB WHERE,
+    /// pyarrow filters): byte-ordered strings with look-alike spellings, and negative/zero floats
+    /// give the same counts as a full scan would.
+    func testStatisticsDrivenFiltersFindEveryRow() throws {
+        let dir = try TempDir()
+        let path = dir.path("filters.parquet")
+        // One row group per 4 rows, each with its own bounds.
+        let s = ["f", "é", "e\u{301}", "a", "zz", "日本", "é", "b", "Z", "x", "e\u{301}", "é"]
+        let f: [Float] = [-0.0, 1, 2, 3, 0.0, -1, 4, 5, -2, -0.0, 0.5, 9]
+        let columns = [
+            FixtureColumn(field: ParquetField("s", .string), values: .string(s)),
+            FixtureColumn(field: ParquetField("f", .float), values: .float(f)),
+        ]
+        for dictionary in [true, false] {
+            try writeFile(path, columns, options: ParquetWriterOptions(maxRowGroupRows: 4, dictionary: dictionary))
+            let checks: [(PythonReader.Filter, Int)] = [
+                (.init(column: "s", op: "=", value: "é", isString: true), 3),
+                (.init(column: "s", op: "=", value: "e\u{301}", isString: true), 2),
+                (.init(column: "s", op: "=", value: "日本", isString: true), 1),
+                (.init(column: "s", op: "=", value: "Z", isString: true), 1),
+                (.init(column: "s", op: "=", value: "f", isString: true), 1),
+                // Above "z" in UTF-8 bytes: "zz", "日本" and the three precomposed "é".
+                (.init(column: "s", op: ">", value: "z", isString: true), 5),
+                (.init(column: "f", op: "=", value: "0", isString: false), 3),
+                (.init(column: "f", op: "<", value: "0", isString: false), 2),
+            ]
+            let counts = try PythonReader.filteredCounts(path, checks.map(\.0))
+            for ((filter, expected), got) in zip(checks, counts) {
+                XCTAssertEqual(got, [expected, expected], "\(filter.column) \(filter.op) \(filter.value), dictionary \(dictionary)")
+            }
+        }
+    }
 }

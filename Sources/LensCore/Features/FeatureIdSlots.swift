@@ -36,7 +36,8 @@ struct FeatureSortedSlots: FeatureSlotMap {
     /// Binary search; the id must be present (it came from the column the map was built from).
     @inline(__always) func slot(_ id: Int32) -> Int {
         ids.withUnsafeBufferPointer { p in
-            var lo = 0, hi = p.count
+            var lo = 0
+            var hi = p.count
             while lo < hi {
                 let mid = (lo &+ hi) >> 1
                 if p[mid] < id { lo = mid &+ 1 } else { hi = mid }
@@ -59,7 +60,8 @@ enum FeatureIdPlan {
     /// Returns nil for an empty column.
     static func range(_ ids: UnsafeBufferPointer<Int32>) -> (min: Int32, max: Int32, firstNonPositiveRow: Int?)? {
         guard !ids.isEmpty else { return nil }
-        var lo = Int32.max, hi = Int32.min
+        var lo = Int32.max
+        var hi = Int32.min
         for v in ids {
             lo = Swift.min(lo, v)
             hi = Swift.max(hi, v)

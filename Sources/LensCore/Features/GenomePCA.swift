@@ -1,14 +1,11 @@
 import CLapack
-import Foundation
-nonisolated(unsafe) var _t0 = Date().timeIntervalSince1970
-func _lap(_ s: String) { let t = Date().timeIntervalSince1970; fputs("  \(s) \(t - _t0)\n", stderr); _t0 = t }
 
 /// LAPACKE's `lapack_int` (a C macro, so not imported): 32-bit in Debian's liblapacke.
 private typealias LapackInt = Int32
 
 /// The genome embeddings of PIPELINE.md stage 3: an exact PCA of the tag-genome matrix
 /// (movies x tags, relevance), computed the way the peers' `_common.genome_pca` does and
-/// agreeing with `sklearn.decomposition.PCA(n_components: k, svd_solver: "full")` up to sign.
+/// agreeing with `sklearn.decomposition.PCA(n_components=k, svd_solver="full")` up to sign.
 ///
 /// Steps, all in double precision:
 /// 1. the dense matrix X: one row per distinct movieId with any score (ascending), one column
@@ -22,9 +19,11 @@ private typealias LapackInt = Int32
 /// 6. embeddings = X · componentsᵀ (`cblas_dgemm`), stored as Float.
 ///
 /// The explained-variance ratio divides by the trace of C (the total variance over *all*
-/// components), as sklearn and the peers do. Memory: the dense matrix, the covariance and the
-/// outputs; no other full-size copy (ml-25m: 13,816 x 1,128 doubles = 125 MB, C = 10 MB).
-/// OpenBLAS uses its default thread count.
+/// components), as sklearn and the peers do. Memory: the dense matrix (huge-page scratch,
+/// freed before returning), the covariance and the outputs; no other full-size copy (ml-25m:
+/// 13,816 x 1,128 doubles = 125 MB, C = 10 MB). Duplicate cells are caught without a bitmap:
+/// unscored cells hold NaN until the centring pass sets them to 0. OpenBLAS uses its default
+/// thread count.
 public struct GenomePCA: Sendable, Equatable {
     /// PIPELINE.md's default number of components.
     public static let defaultK = 64
@@ -51,12 +50,12 @@ public struct GenomePCA: Sendable, Equatable {
 
     /// The embedding of row `row` (the movie `movieIds[row]`): `k` floats.
     public func embedding(ofRow row: Int) -> ArraySlice<Float> {
-        embeddings[row * k ..< (row + 1) * k]
+        embeddings[row * k..<(row + 1) * k]
     }
 
     /// The loadings of component `component` (0-based): one per tag of `tagIds`.
     public func loadings(ofComponent component: Int) -> ArraySlice<Double> {
-        components[component * tagIds.count ..< (component + 1) * tagIds.count]
+        components[component * tagIds.count..<(component + 1) * tagIds.count]
     }
 
     /// Computes the PCA of the cleaned genome scores.
@@ -73,7 +72,6 @@ public struct GenomePCA: Sendable, Equatable {
     public init(
         movieId: [Int32], tagId: [Int32], relevance: [Float], genomeTagIds: [Int32], k: Int = GenomePCA.defaultK
     ) throws(GenomePCAError) {
-        _lap("start")
         let count = movieId.count
         guard tagId.count == count, relevance.count == count else {
             throw .columnLengthsDiffer(movieId: count, tagId: tagId.count, relevance: relevance.count)
@@ -83,81 +81,78 @@ public struct GenomePCA: Sendable, Equatable {
             throw .genomeTagIdsNotAscending(position: i, previous: genomeTagIds[i - 1], tagId: genomeTagIds[i])
         }
 
-        // Column of every score (tag slot -> column), rows = distinct movies ascending.
-        let columnOfTag = try GenomePCA.columnTable(genomeTagIds: genomeTagIds, tagId: tagId, movieId: movieId)
-        let rows = GenomePCA.rowTable(movieId: movieId)
-        _lap('let rows = GenomePCA')
-        let n = rows.movieIds.count
+        // Columns = the genome tags (every score's tag checked); rows = distinct movies ascending.
+        let columns = try GenomePCA.columnLookup(genomeTagIds: genomeTagIds, tagId: tagId, movieId: movieId)
+        let rows = GenomePCA.rowLookup(movieId: movieId)
+        let n = rows.ids.count
         guard k >= 1, k <= tags, k <= n - 1 else {
             throw .invalidComponentCount(k: k, movies: n, tags: tags)
         }
 
         // 1. Dense matrix. NaN marks "not scored yet", so a second score of a cell is caught
         // without a bitmap; the centring pass turns the remaining NaNs into 0.
-        var x = [Double](repeating: .nan, count: n * tags)
-        try x.withUnsafeMutableBufferPointer { (xp) throws(GenomePCAError) in
-            try movieId.withUnsafeBufferPointer { (mp) throws(GenomePCAError) in
-                try tagId.withUnsafeBufferPointer { (tp) throws(GenomePCAError) in
-                    try relevance.withUnsafeBufferPointer { (rp) throws(GenomePCAError) in
-                        for i in 0 ..< count {
-                            let r = rows.row(of: mp[i])
-                            let c = columnOfTag.column(of: tp[i])
-                            let v = Double(rp[i])
-                            guard v.isFinite else {
-                                throw .nonFiniteRelevance(movieId: mp[i], tagId: tp[i], row: i)
+        guard let matrix = FeatureScratchBuffer(count: n * tags, fill: .nan) else {
+            throw .outOfMemory(movies: n, tags: tags)
+        }
+        let xp = matrix.buffer
+        try movieId.withUnsafeBufferPointer { (mp) throws(GenomePCAError) in
+            try tagId.withUnsafeBufferPointer { (tp) throws(GenomePCAError) in
+                try relevance.withUnsafeBufferPointer { (rp) throws(GenomePCAError) in
+                    try rows.withResolver { (rowOf) throws(GenomePCAError) in
+                        try columns.withResolver { (columnOf) throws(GenomePCAError) in
+                            for i in 0..<count {
+                                let v = Double(rp[i])
+                                guard v.isFinite else {
+                                    throw .nonFiniteRelevance(movieId: mp[i], tagId: tp[i], row: i)
+                                }
+                                let cell = rowOf.index(of: mp[i]) &* tags &+ columnOf.index(of: tp[i])
+                                guard xp[cell].isNaN else {
+                                    throw .duplicateScore(movieId: mp[i], tagId: tp[i])
+                                }
+                                xp[cell] = v
                             }
-                            let cell = r &* tags &+ c
-                            guard xp[cell].isNaN else { throw .duplicateScore(movieId: mp[i], tagId: tp[i]) }
-                            xp[cell] = v
                         }
                     }
                 }
             }
         }
         let missing = n * tags - count
-        _lap('let missing = n * ta')
 
         // 2. Centre the columns (numpy: M - M.mean(axis=0), the mean a plain sum over rows / n).
         var mean = [Double](repeating: 0, count: tags)
-        x.withUnsafeMutableBufferPointer { xp in
-            mean.withUnsafeMutableBufferPointer { mu in
-                for r in 0 ..< n {
-                    let row = r &* tags
-                    for c in 0 ..< tags {
-                        var v = xp[row &+ c]
-                        if v.isNaN {
-                            v = 0
-                            xp[row &+ c] = 0
-                        }
-                        mu[c] += v
+        mean.withUnsafeMutableBufferPointer { mu in
+            for r in 0..<n {
+                let row = r &* tags
+                for c in 0..<tags {
+                    var v = xp[row &+ c]
+                    if v.isNaN {
+                        v = 0
+                        xp[row &+ c] = 0
                     }
+                    mu[c] += v
                 }
-                let dn = Double(n)
-                for c in 0 ..< tags { mu[c] /= dn }
-                for r in 0 ..< n {
-                    let row = r &* tags
-                    for c in 0 ..< tags { xp[row &+ c] -= mu[c] }
-                }
+            }
+            let dn = Double(n)
+            for c in 0..<tags { mu[c] /= dn }
+            for r in 0..<n {
+                let row = r &* tags
+                for c in 0..<tags { xp[row &+ c] -= mu[c] }
             }
         }
 
-        // 3. C = X'X        _lap("// 3. C = X'X")
- / (n - 1): dsyrk fills the upper triangle in row-major order, which is the
+        // 3. C = X'X / (n - 1): dsyrk fills the upper triangle in row-major order, which is the
         // lower triangle of the same buffer read column-major (C is symmetric).
         var cov = [Double](repeating: 0, count: tags * tags)
-        x.withUnsafeBufferPointer { xp in
-            cov.withUnsafeMutableBufferPointer { cp in
-                cblas_dsyrk(
-                    CblasRowMajor, CblasUpper, CblasTrans, blasint(tags), blasint(n),
-                    1.0, xp.baseAddress, blasint(tags), 0.0, cp.baseAddress, blasint(tags))
-            }
+        cov.withUnsafeMutableBufferPointer { cp in
+            cblas_dsyrk(
+                CblasRowMajor, CblasUpper, CblasTrans, blasint(tags), blasint(n),
+                1.0, xp.baseAddress, blasint(tags), 0.0, cp.baseAddress, blasint(tags))
         }
         let dof = Double(n - 1)
-        _lap('let dof = Double(n -')
         var trace = 0.0
         cov.withUnsafeMutableBufferPointer { cp in
-            for i in 0 ..< tags {
-                for j in i ..< tags { cp[i &* tags &+ j] /= dof }
+            for i in 0..<tags {
+                for j in i..<tags { cp[i &* tags &+ j] /= dof }
                 trace += cp[i &* tags &+ i]
             }
         }
@@ -177,37 +172,32 @@ public struct GenomePCA: Sendable, Equatable {
         guard info == 0, Int(found) == k else {
             throw .lapackFailure(routine: "LAPACKE_dsyevr", info: Int(info), found: Int(found), expected: k)
         }
-        cov = []  // the        _lap('cov = []  // the')
- covariance is no longer needed; free it before the outputs
+        cov = []  // the covariance is no longer needed; free it before the outputs
 
-        // Descending order, component c = eigenvector k-1-c; then the sign rule.
+        // 5. Descending order, component c = eigenvector k-1-c; then the sign rule.
         var comps = [Double](repeating: 0, count: k * tags)
-        for c in 0 ..< k {
+        for c in 0..<k {
             let src = (k - 1 - c) * tags
-            for j in 0 ..< tags { comps[c * tags + j] = z[src + j] }
+            for j in 0..<tags { comps[c * tags + j] = z[src + j] }
         }
         z = []
         GenomePCA.applySignRule(&comps, k: k, tags: tags)
         var variance = [Double](repeating: 0, count: k)
-        for c in 0 ..< k { variance[c] = w[k - 1 - c] }
+        for c in 0..<k { variance[c] = w[k - 1 - c] }
 
-        // 6. Embeddings        _lap('// 6. Embeddings')
- = X · compsᵀ (n x k), then Float.
+        // 6. Embeddings = X · compsᵀ (n x k), then Float.
         var emb = [Double](repeating: 0, count: n * k)
-        x.withUnsafeBufferPointer { xp in
-            comps.withUnsafeBufferPointer { vp in
-                emb.withUnsafeMutableBufferPointer { ep in
-                    cblas_dgemm(
-                        CblasRowMajor, CblasNoTrans, CblasTrans, blasint(n), blasint(k), blasint(tags),
-                        1.0, xp.baseAddress, blasint(tags), vp.baseAddress, blasint(tags),
-                        0.0, ep.baseAddress, blasint(k))
-                }
+        comps.withUnsafeBufferPointer { vp in
+            emb.withUnsafeMutableBufferPointer { ep in
+                cblas_dgemm(
+                    CblasRowMajor, CblasNoTrans, CblasTrans, blasint(n), blasint(k), blasint(tags),
+                    1.0, xp.baseAddress, blasint(tags), vp.baseAddress, blasint(tags),
+                    0.0, ep.baseAddress, blasint(k))
             }
         }
-        x = []
-        _lap('x = []')
+        _ = consume matrix  // free the matrix before the Float copy of the embeddings
 
-        self.movieIds = rows.movieIds
+        self.movieIds = rows.ids
         self.tagIds = genomeTagIds
         self.k = k
         self.embeddings = emb.map { Float($0) }
@@ -216,7 +206,6 @@ public struct GenomePCA: Sendable, Equatable {
         self.explainedVarianceRatio = variance.map { $0 / trace }
         self.totalVariance = trace
         self.missingCells = missing
-        _lap('self.missingCells = ')
     }
 
     // MARK: - Pieces (internal for the tests)
@@ -225,42 +214,71 @@ public struct GenomePCA: Sendable, Equatable {
     /// `k` x `tags`; a row whose first maximal |loading| is negative is negated (numpy:
     /// `argmax(abs(row))` takes the first maximum, `sign` of it multiplies the row).
     static func applySignRule(_ components: inout [Double], k: Int, tags: Int) {
-        for c in 0 ..< k {
+        for c in 0..<k {
             let row = c * tags
             var best = 0
             var bestAbs = -1.0
-            for j in 0 ..< tags where abs(components[row + j]) > bestAbs {
+            for j in 0..<tags where abs(components[row + j]) > bestAbs {
                 bestAbs = abs(components[row + j])
                 best = j
             }
             if components[row + best] < 0 {
-                for j in 0 ..< tags { components[row + j] = -components[row + j] }
+                for j in 0..<tags { components[row + j] = -components[row + j] }
             }
         }
     }
 
-    /// Maps a tag id to its column (position in the ascending `genomeTagIds`).
-    struct ColumnTable {
-        /// `table[tagId - base]` = column, or -1; empty when the ids are searched instead.
+    /// Maps an id (movie or tag) to its index among sorted distinct ids: the matrix row of a
+    /// movie, the column of a tag.
+    struct IdLookup {
+        /// The distinct ids, ascending: `ids[index]` is the id of row/column `index`.
+        let ids: [Int32]
+        /// `table[id - base]` = index (or -1 for an id not in `ids`); empty when the id range
+        /// is too sparse for a table, and the index is found by binary search in `ids`.
         let table: [Int32]
-        /// Smallest genome tag id (table offset).
+        /// Smallest id (table offset).
         let base: Int32
-        /// The genome tag ids, for the binary-search fallback.
-        let tagIds: [Int32]
-        /// The column of a tag id already validated by `columnTable`.
-        @inline(__always) func column(of tagId: Int32) -> Int {
-            if !table.isEmpty { return Int(table[Int(tagId) &- Int(base)]) }
-            return FeatureSortedSlots(ids: tagIds).slot(tagId)
+
+        /// The lookup over raw buffers, for the hot loop (no array bounds or ownership checks).
+        struct Resolver {
+            /// `ids` (binary search when `table` is empty).
+            let ids: UnsafeBufferPointer<Int32>
+            /// `table`.
+            let table: UnsafeBufferPointer<Int32>
+            /// `base`.
+            let base: Int
+            /// The index of an id known to be present.
+            @inline(__always) func index(of id: Int32) -> Int {
+                if !table.isEmpty { return Int(table[Int(id) &- base]) }
+                var lo = 0
+                var hi = ids.count
+                while lo < hi {
+                    let mid = (lo &+ hi) >> 1
+                    if ids[mid] < id { lo = mid &+ 1 } else { hi = mid }
+                }
+                return lo
+            }
+        }
+
+        /// Calls `body` with a `Resolver` valid for the duration of the call.
+        @inline(__always)
+        func withResolver<R, E: Error>(_ body: (Resolver) throws(E) -> R) throws(E) -> R {
+            try ids.withUnsafeBufferPointer { (ip) throws(E) in
+                try table.withUnsafeBufferPointer { (tp) throws(E) in
+                    try body(Resolver(ids: ip, table: tp, base: Int(base)))
+                }
+            }
         }
     }
 
-    /// Builds the tag -> column map and checks that every score's tag is a genome tag.
+    /// The tag -> column lookup; checks that every score's tag is a genome tag.
     /// Throws `.unknownTagId` for the first score whose tag is not in `genomeTagIds`.
-    static func columnTable(genomeTagIds: [Int32], tagId: [Int32], movieId: [Int32]) throws(GenomePCAError) -> ColumnTable {
+    static func columnLookup(genomeTagIds: [Int32], tagId: [Int32], movieId: [Int32]) throws(GenomePCAError) -> IdLookup
+    {
         let unknown: (Int) -> GenomePCAError = { .unknownTagId(tagId: tagId[$0], movieId: movieId[$0], row: $0) }
         guard let lo = genomeTagIds.first, let hi = genomeTagIds.last else {
             if !tagId.isEmpty { throw unknown(0) }
-            return ColumnTable(table: [], base: 0, tagIds: [])
+            return IdLookup(ids: [], table: [], base: 0)
         }
         let span = Int(hi) - Int(lo) + 1
         if span <= max(1 << 21, 4 * genomeTagIds.count) {
@@ -268,7 +286,7 @@ public struct GenomePCA: Sendable, Equatable {
             for (c, t) in genomeTagIds.enumerated() { table[Int(t) - Int(lo)] = Int32(c) }
             let bad: Int? = table.withUnsafeBufferPointer { tp in
                 tagId.withUnsafeBufferPointer { ip in
-                    for i in 0 ..< ip.count {
+                    for i in 0..<ip.count {
                         let off = Int(ip[i]) &- Int(lo)
                         if off < 0 || off >= span || tp[off] < 0 { return i }
                     }
@@ -276,35 +294,24 @@ public struct GenomePCA: Sendable, Equatable {
                 }
             }
             if let bad { throw unknown(bad) }
-            return ColumnTable(table: table, base: lo, tagIds: genomeTagIds)
+            return IdLookup(ids: genomeTagIds, table: table, base: lo)
         }
-        let slots = FeatureSortedSlots(ids: genomeTagIds)
-        for i in tagId.indices {
-            let s = slots.slot(tagId[i])
-            if s >= genomeTagIds.count || genomeTagIds[s] != tagId[i] { throw unknown(i) }
+        let lookup = IdLookup(ids: genomeTagIds, table: [], base: lo)
+        let bad: Int? = lookup.withResolver { r in
+            for i in tagId.indices {
+                let c = r.index(of: tagId[i])
+                if c >= genomeTagIds.count || genomeTagIds[c] != tagId[i] { return i }
+            }
+            return nil
         }
-        return ColumnTable(table: [], base: lo, tagIds: genomeTagIds)
+        if let bad { throw unknown(bad) }
+        return lookup
     }
 
-    /// Maps a movie id to its matrix row (rank among the distinct movie ids).
-    struct RowTable {
-        /// The distinct movie ids, ascending: the matrix rows.
-        let movieIds: [Int32]
-        /// `table[movieId - base]` = row; empty when the ids are searched instead.
-        let table: [Int32]
-        /// Smallest movie id (table offset).
-        let base: Int32
-        /// The row of a movie id that occurs in the scores.
-        @inline(__always) func row(of movieId: Int32) -> Int {
-            if !table.isEmpty { return Int(table[Int(movieId) &- Int(base)]) }
-            return FeatureSortedSlots(ids: movieIds).slot(movieId)
-        }
-    }
-
-    /// The distinct movie ids of the scores, ascending, and their row map.
-    static func rowTable(movieId: [Int32]) -> RowTable {
+    /// The movie -> row lookup: the distinct movie ids of the scores, ascending.
+    static func rowLookup(movieId: [Int32]) -> IdLookup {
         movieId.withUnsafeBufferPointer { mp in
-            guard let r = FeatureIdPlan.range(mp) else { return RowTable(movieIds: [], table: [], base: 0) }
+            guard let r = FeatureIdPlan.range(mp) else { return IdLookup(ids: [], table: [], base: 0) }
             switch FeatureIdPlan.plan(mp, min: r.min, max: r.max, directBudget: mp.count / 4) {
             case .direct(let slots):
                 var table = [Int32](repeating: -1, count: slots.slotCount)
@@ -313,14 +320,14 @@ public struct GenomePCA: Sendable, Equatable {
                 }
                 var ids: [Int32] = []
                 var next: Int32 = 0
-                for s in 0 ..< table.count where table[s] == 0 {
+                for s in 0..<table.count where table[s] == 0 {
                     table[s] = next
                     next += 1
                     ids.append(slots.id(ofSlot: s))
                 }
-                return RowTable(movieIds: ids, table: table, base: slots.base)
+                return IdLookup(ids: ids, table: table, base: slots.base)
             case .sorted(let slots):
-                return RowTable(movieIds: slots.ids, table: [], base: 0)
+                return IdLookup(ids: slots.ids, table: [], base: 0)
             }
         }
     }
@@ -340,32 +347,39 @@ public enum GenomePCAError: Error, Equatable, CustomStringConvertible {
     case nonFiniteRelevance(movieId: Int32, tagId: Int32, row: Int)
     /// `k` is not in 1 ... min(tags, movies - 1).
     case invalidComponentCount(k: Int, movies: Int, tags: Int)
+    /// The movies x tags matrix (8 bytes a cell) could not be allocated.
+    case outOfMemory(movies: Int, tags: Int)
     /// LAPACK returned an error code, or fewer eigenpairs than asked (an internal failure).
     case lapackFailure(routine: String, info: Int, found: Int, expected: Int)
 
     /// The message shown to the user: what happened and how to fix it.
     public var description: String {
         switch self {
-        case let .columnLengthsDiffer(m, t, r):
+        case .columnLengthsDiffer(let m, let t, let r):
             return "genome PCA: the genome-score columns differ in length (movieId \(m), tagId \(t), relevance \(r)); "
                 + "pass the three columns of one cleaned genome-scores table"
-        case let .genomeTagIdsNotAscending(p, prev, t):
-            return "genome PCA: genome tag ids must be strictly ascending, but tag id \(t) at position \(p) follows \(prev); "
+        case .genomeTagIdsNotAscending(let p, let prev, let t):
+            return "genome PCA: genome tag ids must be strictly ascending, "
+                + "but tag id \(t) at position \(p) follows \(prev); "
                 + "sort the genome-tags ids and drop repeats before the PCA"
-        case let .unknownTagId(t, m, r):
+        case .unknownTagId(let t, let m, let r):
             return "genome PCA: the score of movie \(m) (row \(r)) names tag id \(t), which is not a genome tag; "
                 + "stage 1 must quarantine genome scores whose tagId is not in genome-tags"
-        case let .duplicateScore(m, t):
+        case .duplicateScore(let m, let t):
             return "genome PCA: movie \(m), tag \(t) is scored more than once; "
                 + "keep one score per (movieId, tagId) before the PCA"
-        case let .nonFiniteRelevance(m, t, r):
+        case .nonFiniteRelevance(let m, let t, let r):
             return "genome PCA: the relevance of movie \(m), tag \(t) (row \(r)) is not a finite number; "
                 + "stage 1 must reject or cap it to [0, 1]"
-        case let .invalidComponentCount(k, movies, tags):
+        case .invalidComponentCount(let k, let movies, let tags):
             return "genome PCA: cannot keep k = \(k) components of \(movies) movies x \(tags) tags "
                 + "(k must be 1 ... min(tags, movies - 1) = \(max(0, min(tags, movies - 1)))); pass a smaller k (--k)"
-        case let .lapackFailure(routine, info, found, expected):
-            return "genome PCA: internal error: \(routine) returned info = \(info) with \(found) of \(expected) eigenpairs; "
+        case .outOfMemory(let movies, let tags):
+            return "genome PCA: cannot allocate the \(movies) x \(tags) genome matrix "
+                + "(\(movies * tags * 8 / 1_000_000) MB of doubles); free memory or run on a larger machine"
+        case .lapackFailure(let routine, let info, let found, let expected):
+            return "genome PCA: internal error: \(routine) returned info = \(info) "
+                + "with \(found) of \(expected) eigenpairs; "
                 + "please report it with the genome files"
         }
     }

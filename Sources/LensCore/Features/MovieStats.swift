@@ -32,7 +32,8 @@ public struct MovieStats: Sendable, Equatable {
     /// - Parameter countQuantile: the quantile of the per-movie counts taken as m (0.90).
     /// - Throws: `FeatureStatsError` when the split is inconsistent, a movieId is not positive
     ///   or a rating is not finite.
-    public init(split: SplitRatings, countQuantile: Double = MovieStats.defaultCountQuantile) throws(FeatureStatsError) {
+    public init(split: SplitRatings, countQuantile: Double = MovieStats.defaultCountQuantile) throws(FeatureStatsError)
+    {
         let agg = try TrainRows.with(split) { (_, movies, ratings, times) throws(FeatureStatsError) in
             try RatingAggregates.build(column: "movieId", ids: movies, ratings: ratings, times: times)
         }
@@ -44,14 +45,14 @@ public struct MovieStats: Sendable, Equatable {
         let n = agg.ids.count
         var mean = [Double](repeating: 0, count: n)
         var counts = [Double](repeating: 0, count: n)
-        for i in 0 ..< n {
+        for i in 0..<n {
             counts[i] = Double(agg.count[i])
             mean[i] = agg.sum[i] / counts[i]
         }
         let c = trainCount == 0 ? Double.nan : agg.total / Double(trainCount)
         let m = quantileLinear(counts.sorted(), countQuantile)
         var wr = [Double](repeating: 0, count: n)
-        for i in 0 ..< n {
+        for i in 0..<n {
             let v = counts[i]
             wr[i] = v / (v + m) * mean[i] + m / (v + m) * c
         }

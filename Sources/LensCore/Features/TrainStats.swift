@@ -13,9 +13,13 @@ public enum TrainStats {
         let box = ResultBox()
         DispatchQueue.concurrentPerform(iterations: 2) { i in
             if i == 0 {
-                box.movies = Result { () throws(FeatureStatsError) in try MovieStats(split: split, countQuantile: countQuantile) }
+                box.movies = Result { () throws(FeatureStatsError) in
+                    try MovieStats(split: split, countQuantile: countQuantile)
+                }
             } else {
-                box.users = Result { () throws(FeatureStatsError) in try UserStats(split: split, winsorQuantile: winsorQuantile) }
+                box.users = Result { () throws(FeatureStatsError) in
+                    try UserStats(split: split, winsorQuantile: winsorQuantile)
+                }
             }
         }
         return (try box.movies!.get(), try box.users!.get())

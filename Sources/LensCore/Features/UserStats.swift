@@ -25,7 +25,8 @@ public struct UserStats: Sendable, Equatable {
     /// - Parameter winsorQuantile: the quantile of the per-user counts used as the cap (0.99).
     /// - Throws: `FeatureStatsError` when the split is inconsistent, a userId is not positive
     ///   or a rating is not finite.
-    public init(split: SplitRatings, winsorQuantile: Double = UserStats.defaultWinsorQuantile) throws(FeatureStatsError) {
+    public init(split: SplitRatings, winsorQuantile: Double = UserStats.defaultWinsorQuantile) throws(FeatureStatsError)
+    {
         let agg = try TrainRows.with(split) { (users, _, ratings, _) throws(FeatureStatsError) in
             try RatingAggregates.build(column: "userId", ids: users, ratings: ratings, times: nil)
         }
@@ -37,7 +38,7 @@ public struct UserStats: Sendable, Equatable {
         let n = agg.ids.count
         var mean = [Double](repeating: 0, count: n)
         var counts = [Double](repeating: 0, count: n)
-        for i in 0 ..< n {
+        for i in 0..<n {
             counts[i] = Double(agg.count[i])
             mean[i] = agg.sum[i] / counts[i]
         }

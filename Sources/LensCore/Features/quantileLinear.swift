@@ -20,7 +20,8 @@ public func quantileLinear(_ sorted: [Double], _ q: Double) -> Double {
     if h >= Double(n - 1) { return sorted[n - 1] }
     let lo = h.rounded(.down)
     let i = Int(lo)
-    let a = sorted[i], b = sorted[i + 1]
+    let a = sorted[i]
+    let b = sorted[i + 1]
     let t = h - lo
     let diff = b - a
     return t >= 0.5 ? b - diff * (1 - t) : a + diff * t

@@ -46,9 +46,17 @@ public enum CSVField {
         } else if bytes[0] == UInt8(ascii: "+") {
             i = 1
         }
-        guard i < n else { return nil }
+        let digits = n - i
+        guard digits > 0 else { return nil }
         var value: UInt64 = 0
+        if digits <= 19 {
+            // Eight digits per step; nineteen digits cannot overflow a UInt64.
+            guard let parsed = SWAR.digitsValue(base + i, count: digits) else { return nil }
+            value = parsed
+            i = n
+        }
         while i < n {
+            // More than 19 characters: only leading zeros can make this fit; check every step.
             let digit = UInt64(bytes[i] &- UInt8(ascii: "0"))
             guard digit <= 9 else { return nil }
             let (times10, o1) = value.multipliedReportingOverflow(by: 10)
@@ -79,9 +87,16 @@ public enum CSVField {
         } else if bytes[0] == UInt8(ascii: "+") {
             i = 1
         }
-        guard i < n else { return nil }
-        // Stops as soon as the magnitude passes 2^31, so the UInt64 never overflows.
+        let digits = n - i
+        guard digits > 0 else { return nil }
         var value: UInt64 = 0
+        if digits <= 19 {
+            guard let parsed = SWAR.digitsValue(base + i, count: digits) else { return nil }
+            value = parsed
+            i = n
+        }
+        // More than 19 characters (leading zeros): stops as soon as the magnitude passes 2^31,
+        // so the UInt64 never overflows.
         while i < n {
             let digit = UInt64(bytes[i] &- UInt8(ascii: "0"))
             guard digit <= 9 else { return nil }
@@ -89,7 +104,10 @@ public enum CSVField {
             guard value <= 0x8000_0000 else { return nil }
             i += 1
         }
-        if negative { return Int32(truncatingIfNeeded: 0 &- Int64(value)) }
+        if negative {
+            guard value <= 0x8000_0000 else { return nil }
+            return Int32(truncatingIfNeeded: 0 &- Int64(value))
+        }
         guard value <= UInt64(Int32.max) else { return nil }
         return Int32(value)
     }
@@ -145,6 +163,10 @@ public enum CSVField {
             i = 1
         } else if bytes[0] == UInt8(ascii: "+") {
             i = 1
+        }
+        let rest = n - i
+        if rest <= 8 && rest > 0, let value = SWAR.shortDecimal(SWAR.load(base + i, count: rest), count: rest) {
+            return negative ? -value : value
         }
         var mantissa: UInt64 = 0
         var significantDigits = 0

@@ -189,37 +189,46 @@ public struct SHA256Hasher: StreamingHasher {
                     for t in 0..<16 {
                         w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self))
                     }
-                    for t in 16..<64 {
-                        let x = w[t - 15]
-                        let y = w[t - 2]
-                        let s0 = rotr(x, 7) ^ rotr(x, 18) ^ (x &>> 3)
-                        let s1 = rotr(y, 17) ^ rotr(y, 19) ^ (y &>> 10)
-                        w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-                    }
                     var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7
+                    /// One round; from round 16 on it first extends the message schedule, so that
+                    /// the schedule's own dependency chain overlaps with the rounds' instead of
+                    /// running as a separate, latency-bound loop.
+                    @inline(__always)
+                    func round(
+                        _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32,
+                        _ e: UInt32, _ f: UInt32, _ g: UInt32, _ h: inout UInt32, _ i: Int, _ extend: Bool
+                    ) {
+                        if extend {
+                            let x = w[i &- 15]
+                            let y = w[i &- 2]
+                            let s0 = rotr(x, 7) ^ rotr(x, 18) ^ (x &>> 3)
+                            let s1 = rotr(y, 17) ^ rotr(y, 19) ^ (y &>> 10)
+                            w[i] = w[i &- 16] &+ s0 &+ w[i &- 7] &+ s1
+                        }
+                        let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ (g ^ (e & (f ^ g))) &+ k[i] &+ w[i]
+                        let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) | (c & (a | b)))
+                        d = d &+ t1
+                        h = t1 &+ t2
+                    }
                     // Eight rounds per iteration with the roles rotated by hand, so that no
                     // register shuffling is needed between rounds.
-                    var t = 0
+                    @inline(__always)
+                    func eightRounds(_ t: Int, _ extend: Bool) {
+                        round(a, b, c, &d, e, f, g, &h, t, extend)
+                        round(h, a, b, &c, d, e, f, &g, t &+ 1, extend)
+                        round(g, h, a, &b, c, d, e, &f, t &+ 2, extend)
+                        round(f, g, h, &a, b, c, d, &e, t &+ 3, extend)
+                        round(e, f, g, &h, a, b, c, &d, t &+ 4, extend)
+                        round(d, e, f, &g, h, a, b, &c, t &+ 5, extend)
+                        round(c, d, e, &f, g, h, a, &b, t &+ 6, extend)
+                        round(b, c, d, &e, f, g, h, &a, t &+ 7, extend)
+                    }
+                    eightRounds(0, false)
+                    eightRounds(8, false)
+                    var t = 16
                     while t < 64 {
-                        @inline(__always)
-                        func round(
-                            _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32,
-                            _ e: UInt32, _ f: UInt32, _ g: UInt32, _ h: inout UInt32, _ i: Int
-                        ) {
-                            let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ (g ^ (e & (f ^ g))) &+ k[i] &+ w[i]
-                            let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) | (c & (a | b)))
-                            d = d &+ t1
-                            h = t1 &+ t2
-                        }
-                        round(a, b, c, &d, e, f, g, &h, t)
-                        round(h, a, b, &c, d, e, f, &g, t + 1)
-                        round(g, h, a, &b, c, d, e, &f, t + 2)
-                        round(f, g, h, &a, b, c, d, &e, t + 3)
-                        round(e, f, g, &h, a, b, c, &d, t + 4)
-                        round(d, e, f, &g, h, a, b, &c, t + 5)
-                        round(c, d, e, &f, g, h, a, &b, t + 6)
-                        round(b, c, d, &e, f, g, h, &a, t + 7)
-                        t += 8
+                        eightRounds(t, true)
+                        t &+= 8
                     }
                     h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d
                     h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h

@@ -218,7 +218,7 @@ public final class ZipArchive {
                 .unsupportedZip, file: shown, message: "the entry is encrypted",
                 fix: "Unpack the archive with its password and point lens at the folder.")
         }
-        reader.skip(22)
+        reader.skip(18)  // method, time, date, CRC-32, sizes (the central directory has them)
         let nameLength = Int64(reader.u16())
         let extraLength = Int64(reader.u16())
         let dataOffset = entry.localHeaderOffset + 30 + nameLength + extraLength

@@ -26,7 +26,8 @@ enum FeaturesTestSupport {
         mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
         /// Standard normal (Box-Muller).
         mutating func normal() -> Double {
-            let u = max(uniform(), 1e-300), v = uniform()
+            let u = max(uniform(), 1e-300)
+            let v = uniform()
             return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
         }
         /// Uniform in 0 ..< n.
@@ -49,7 +50,8 @@ enum FeaturesTestSupport {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", "-c", script] + args
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         p.standardOutput = out
         p.standardError = err
         try p.run()
@@ -106,12 +108,22 @@ enum FeaturesTestSupport {
             while i < b.count && b[i] != 10 { i += 1 }  // header
             i += 1
             while i < b.count {
-                var m: Int32 = 0, t: Int32 = 0
-                while b[i] != 44 { m = m * 10 + Int32(b[i] &- 48); i += 1 }
+                var m: Int32 = 0
+                var t: Int32 = 0
+                while b[i] != 44 {
+                    m = m * 10 + Int32(b[i] &- 48)
+                    i += 1
+                }
                 i += 1
-                while b[i] != 44 { t = t * 10 + Int32(b[i] &- 48); i += 1 }
+                while b[i] != 44 {
+                    t = t * 10 + Int32(b[i] &- 48)
+                    i += 1
+                }
                 i += 1
-                var whole = 0.0, frac = 0.0, scale = 1.0, afterDot = false
+                var whole = 0.0
+                var frac = 0.0
+                var scale = 1.0
+                var afterDot = false
                 while i < b.count && b[i] != 10 && b[i] != 13 {
                     if b[i] == 46 {
                         afterDot = true
@@ -200,15 +212,20 @@ enum FeaturesTestSupport {
         let out = dir.appendingPathComponent("sklearn.f64")
         try python(sklearnScript, [scores.path, tags.path, String(k), roundThroughFloat32 ? "1" : "0", out.path])
         let v = try readDoubles(out)
-        let n = Int(v[0]), t = Int(v[1]), kk = Int(v[2])
+        let n = Int(v[0])
+        let t = Int(v[1])
+        let kk = Int(v[2])
         var o = 3
         func take(_ c: Int) -> [Double] {
             defer { o += c }
-            return Array(v[o ..< o + c])
+            return Array(v[o..<o + c])
         }
         let mids = take(n).map { Int32($0) }
-        let ev = take(kk), ratio = take(kk), sep = take(kk).map { $0 != 0 }
-        let comps = take(kk * t), emb = take(n * kk)
+        let ev = take(kk)
+        let ratio = take(kk)
+        let sep = take(kk).map { $0 != 0 }
+        let comps = take(kk * t)
+        let emb = take(n * kk)
         return SklearnPCA(
             movieIds: mids, tags: t, k: kk, explainedVariance: ev, explainedVarianceRatio: ratio,
             separated: sep, components: comps, embeddings: emb)
@@ -233,18 +250,20 @@ enum FeaturesTestSupport {
     /// Compares a PCA with its sklearn reference (same k, same rows).
     static func differences(_ pca: GenomePCA, _ ref: SklearnPCA) -> PCADifferences {
         var d = PCADifferences()
-        let k = pca.k, t = pca.tagIds.count, n = pca.movieIds.count
-        for c in 0 ..< k {
+        let k = pca.k
+        let t = pca.tagIds.count
+        let n = pca.movieIds.count
+        for c in 0..<k {
             d.ratio = max(d.ratio, abs(pca.explainedVarianceRatio[c] - ref.explainedVarianceRatio[c]))
             d.varianceRelative = max(
                 d.varianceRelative, abs(pca.explainedVariance[c] - ref.explainedVariance[c]) / ref.explainedVariance[0])
             var comp = 0.0
-            for j in 0 ..< t { comp = max(comp, abs(pca.components[c * t + j] - ref.components[c * t + j])) }
+            for j in 0..<t { comp = max(comp, abs(pca.components[c * t + j] - ref.components[c * t + j])) }
             d.loadingsAll = max(d.loadingsAll, comp)
             guard ref.separated[c] else { continue }
             d.separated += 1
             d.loadingsSeparated = max(d.loadingsSeparated, comp)
-            for r in 0 ..< n {
+            for r in 0..<n {
                 d.embeddingsSeparated = max(
                     d.embeddingsSeparated, abs(Double(pca.embeddings[r * k + c]) - ref.embeddings[r * k + c]))
             }

@@ -17,22 +17,22 @@ final class GenomePCATests: XCTestCase {
     ) -> (scores: Support.GenomeScores, tagIds: [Int32], missing: Int) {
         var rng = Support.Random(state: seed)
         let rank = scales.count
-        let v = (0 ..< rank * tags).map { _ in rng.normal() }
-        let bias = (0 ..< tags).map { _ in rng.normal() * 0.8 - 1 }
-        let movieIds = (0 ..< movies).map { Int32(3 + 7 * $0) }
-        let tagIds = (0 ..< tags).map { Int32(2 * $0 + 5) }
+        let v = (0..<rank * tags).map { _ in rng.normal() }
+        let bias = (0..<tags).map { _ in rng.normal() * 0.8 - 1 }
+        let movieIds = (0..<movies).map { Int32(3 + 7 * $0) }
+        let tagIds = (0..<tags).map { Int32(2 * $0 + 5) }
         var s = Support.GenomeScores()
         var missing = 0
-        for i in 0 ..< movies {
-            let u = (0 ..< rank).map { _ in rng.normal() }
-            for j in 0 ..< tags {
+        for i in 0..<movies {
+            let u = (0..<rank).map { _ in rng.normal() }
+            for j in 0..<tags {
                 // The first cell of a movie is always kept, so every movie is a row.
                 if j == tags - 1 || (j > 0 && rng.uniform() < missingRate) {
                     missing += 1
                     continue
                 }
                 var z = bias[j] + 0.05 * rng.normal()
-                for r in 0 ..< rank { z += u[r] * scales[r] * v[r * tags + j] / Double(rank).squareRoot() }
+                for r in 0..<rank { z += u[r] * scales[r] * v[r * tags + j] / Double(rank).squareRoot() }
                 s.movieId.append(movieIds[i])
                 s.tagId.append(tagIds[j])
                 s.relevance.append(Float(min(max(1 / (1 + exp(-z)), 0), 1)))
@@ -53,7 +53,8 @@ final class GenomePCATests: XCTestCase {
         let scores = dir.appendingPathComponent("genome-scores.csv")
         let tags = dir.appendingPathComponent("genome-tags.csv")
         try Support.writeScoresCSV(s, to: scores)
-        try ("tagId,tag\n" + tagIds.map { "\($0),tag \($0)\n" }.joined()).write(to: tags, atomically: false, encoding: .utf8)
+        try ("tagId,tag\n" + tagIds.map { "\($0),tag \($0)\n" }.joined()).write(
+            to: tags, atomically: false, encoding: .utf8)
         return (scores, tags)
     }
 
@@ -65,12 +66,13 @@ final class GenomePCATests: XCTestCase {
         let k = 10
         let pca = try GenomePCA(movieId: s.movieId, tagId: s.tagId, relevance: s.relevance, genomeTagIds: tagIds, k: k)
         XCTAssertEqual(pca.missingCells, missing)
-        XCTAssertEqual(pca.movieIds, (0 ..< 300).map { Int32(3 + 7 * $0) })
+        XCTAssertEqual(pca.movieIds, (0..<300).map { Int32(3 + 7 * $0) })
         XCTAssertEqual(pca.tagIds, tagIds)
 
         let dir = try Support.temporaryDirectory(self)
         let files = try Self.writeFixture(s, tagIds: tagIds, dir: dir)
-        let ref = try Support.sklearnPCA(scores: files.scores, tags: files.tags, k: k, roundThroughFloat32: true, dir: dir)
+        let ref = try Support.sklearnPCA(
+            scores: files.scores, tags: files.tags, k: k, roundThroughFloat32: true, dir: dir)
         XCTAssertEqual(ref.movieIds, pca.movieIds)
         let d = Support.differences(pca, ref)
         print("[features] sklearn 300x60 k=10: \(d)")
@@ -119,13 +121,13 @@ final class GenomePCATests: XCTestCase {
         let (s, tagIds, _) = Self.syntheticGenome(movies: 120, tags: 30, seed: 7)
         let pca = try GenomePCA(movieId: s.movieId, tagId: s.tagId, relevance: s.relevance, genomeTagIds: tagIds, k: 8)
         let t = tagIds.count
-        for c in 0 ..< pca.k {
+        for c in 0..<pca.k {
             let row = Array(pca.loadings(ofComponent: c))
             let big = row.indices.max(by: { abs(row[$0]) < abs(row[$1]) })!
             XCTAssertGreaterThan(row[big], 0, "component \(c)")
-            for c2 in 0 ..< pca.k {
+            for c2 in 0..<pca.k {
                 var dot = 0.0
-                for j in 0 ..< t { dot += pca.components[c * t + j] * pca.components[c2 * t + j] }
+                for j in 0..<t { dot += pca.components[c * t + j] * pca.components[c2 * t + j] }
                 XCTAssertEqual(dot, c == c2 ? 1 : 0, accuracy: 1e-10, "components \(c), \(c2)")
             }
             if c > 0 { XCTAssertGreaterThanOrEqual(pca.explainedVariance[c - 1], pca.explainedVariance[c]) }
@@ -159,7 +161,8 @@ final class GenomePCATests: XCTestCase {
     /// 2^31): the rows and columns map by binary search and give the same PCA as small ids.
     func testHugeIdsGiveTheSamePCAAsSmallIds() throws {
         let (s, tagIds, _) = Self.syntheticGenome(movies: 60, tags: 12, seed: 5)
-        let small = try GenomePCA(movieId: s.movieId, tagId: s.tagId, relevance: s.relevance, genomeTagIds: tagIds, k: 4)
+        let small = try GenomePCA(
+            movieId: s.movieId, tagId: s.tagId, relevance: s.relevance, genomeTagIds: tagIds, k: 4)
         // Same order of ids, spread up to ~2^31.
         let bigMovie: (Int32) -> Int32 = { $0 == small.movieIds.last! ? Int32.max : $0 }
         let bigTag: (Int32) -> Int32 = { $0 == tagIds.last! ? 2_000_000_000 : $0 }
@@ -210,8 +213,8 @@ final class GenomePCATests: XCTestCase {
         }
         XCTAssertEqual(
             GenomePCAError.invalidComponentCount(k: 64, movies: 10, tags: 1128).description,
-            "genome PCA: cannot keep k = 64 components of 10 movies x 1128 tags (k must be 1 ... min(tags, movies - 1) = 9); "
-                + "pass a smaller k (--k)")
+            "genome PCA: cannot keep k = 64 components of 10 movies x 1128 tags "
+                + "(k must be 1 ... min(tags, movies - 1) = 9); pass a smaller k (--k)")
         // k = movies - 1 is the largest allowed.
         XCTAssertNoThrow(try GenomePCA(movieId: ids, tagId: tags, relevance: rel, genomeTagIds: [1, 2], k: 2))
         XCTAssertThrowsError(try GenomePCA(movieId: [], tagId: [], relevance: [], genomeTagIds: [1, 2], k: 1)) {
@@ -228,12 +231,16 @@ final class GenomePCATests: XCTestCase {
                 return nil
             } catch { return error }
         }
-        XCTAssertEqual(pcaError([1, 2], [1], [0.5, 0.5], [1]), .columnLengthsDiffer(movieId: 2, tagId: 1, relevance: 2))
-        XCTAssertEqual(pcaError([1], [1], [0.5], [1, 3, 2]), .genomeTagIdsNotAscending(position: 2, previous: 3, tagId: 2))
-        XCTAssertEqual(pcaError([1, 2, 2], [1, 1, 9], [0.5, 0.5, 0.5], [1, 2]), .unknownTagId(tagId: 9, movieId: 2, row: 2))
+        XCTAssertEqual(
+            pcaError([1, 2], [1], [0.5, 0.5], [1]), .columnLengthsDiffer(movieId: 2, tagId: 1, relevance: 2))
+        XCTAssertEqual(
+            pcaError([1], [1], [0.5], [1, 3, 2]), .genomeTagIdsNotAscending(position: 2, previous: 3, tagId: 2))
+        XCTAssertEqual(
+            pcaError([1, 2, 2], [1, 1, 9], [0.5, 0.5, 0.5], [1, 2]), .unknownTagId(tagId: 9, movieId: 2, row: 2))
         XCTAssertEqual(
             pcaError([1, 2, 3, 2], [1, 1, 1, 1], [0.5, 0.4, 0.3, 0.2], [1]), .duplicateScore(movieId: 2, tagId: 1))
-        XCTAssertEqual(pcaError([1, 2, 3], [1, 1, 1], [0.5, .nan, 0.3], [1]), .nonFiniteRelevance(movieId: 2, tagId: 1, row: 1))
+        XCTAssertEqual(
+            pcaError([1, 2, 3], [1, 1, 1], [0.5, .nan, 0.3], [1]), .nonFiniteRelevance(movieId: 2, tagId: 1, row: 1))
         XCTAssertEqual(
             GenomePCAError.unknownTagId(tagId: 9, movieId: 2, row: 2).description,
             "genome PCA: the score of movie 2 (row 2) names tag id 9, which is not a genome tag; "

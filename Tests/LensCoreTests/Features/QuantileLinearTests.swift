@@ -42,9 +42,9 @@ final class QuantileLinearTests: XCTestCase {
         var rng = FeaturesTestSupport.Random(state: 99)
         var arrays: [[Double]] = []
         var qs: [Double] = []
-        for i in 0 ..< 300 {
+        for i in 0..<300 {
             let n = 1 + rng.below(60)
-            arrays.append((0 ..< n).map { _ in Double(1 + rng.below(i % 3 == 0 ? 5 : 5000)) }.sorted())
+            arrays.append((0..<n).map { _ in Double(1 + rng.below(i % 3 == 0 ? 5 : 5000)) }.sorted())
             qs.append([0.9, 0.99, 0.5, 0.25, rng.uniform()][i % 5])
         }
         let dir = try FeaturesTestSupport.temporaryDirectory(self)

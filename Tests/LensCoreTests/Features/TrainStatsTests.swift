@@ -44,8 +44,10 @@ final class TrainStatsTests: XCTestCase {
         XCTAssertEqual(s.countThreshold, 3.4000000000000004)
         XCTAssertEqual(
             s.weightedRating,
-            [3.3684684684684685, 3.738541666666667, 2.5969696969696967, 2.566666666666667, 2.949382716049383,
-             3.278787878787879, 2.7106060606060605])
+            [
+                3.3684684684684685, 3.738541666666667, 2.5969696969696967, 2.566666666666667, 2.949382716049383,
+                3.278787878787879, 2.7106060606060605,
+            ])
         // Movie 30 has one rating: first = last, mean = the rating, pulled towards C.
         XCTAssertEqual(s.weightedRating[2], 1 / 4.4 * 1.0 + 3.4000000000000004 / 4.4 * (46.0 / 15.0), accuracy: 1e-15)
     }
@@ -77,13 +79,13 @@ final class TrainStatsTests: XCTestCase {
     func testMeansAreExactOverManyRatings() throws {
         var t = RatingsTable()
         let n = 1_000_001
-        t.userId = (0 ..< n).map { Int32($0 + 1) }
+        t.userId = (0..<n).map { Int32($0 + 1) }
         t.movieId = [Int32](repeating: 7, count: n)
-        t.rating = (0 ..< n).map { Float(1 + $0 % 10) / 2 }
-        t.ratedAt = (0 ..< n).map { Int64($0) }
+        t.rating = (0..<n).map { Float(1 + $0 % 10) / 2 }
+        t.ratedAt = (0..<n).map { Int64($0) }
         let s = try MovieStats(split: SplitRatings(rows: t, trainCount: n, testCount: 0, batchCount: 1, batchSize: 1))
         var twice = 0  // exact integer sum of 2·rating
-        for i in 0 ..< n { twice += 1 + i % 10 }
+        for i in 0..<n { twice += 1 + i % 10 }
         XCTAssertEqual(s.meanRating, [Double(twice) / 2 / Double(n)])
         XCTAssertEqual(s.firstRatedAt, [0])
         XCTAssertEqual(s.lastRatedAt, [Int64(n - 1)])
@@ -134,7 +136,9 @@ final class TrainStatsTests: XCTestCase {
             .badSplit("the ratings columns differ in length (userId 18, movieId 18, rating 17, ratedAt 18)"))
         XCTAssertEqual(statsError { $0.rows.movieId[3] = 0 }, .nonPositiveId(column: "movieId", id: 0, row: 3))
         XCTAssertEqual(statsError { $0.rows.userId[4] = -2 }, .nonPositiveId(column: "userId", id: -2, row: 4))
-        XCTAssertEqual(statsError { $0.rows.rating[5] = .nan }?.description, FeatureStatsError.nonFiniteRating(row: 5, rating: .nan).description)
+        XCTAssertEqual(
+            statsError { $0.rows.rating[5] = .nan }?.description,
+            FeatureStatsError.nonFiniteRating(row: 5, rating: .nan).description)
         XCTAssertNil(statsError { $0.rows.movieId[16] = 0 })
         XCTAssertEqual(
             FeatureStatsError.nonPositiveId(column: "movieId", id: 0, row: 3).description,
