@@ -10,16 +10,25 @@
 /// The buffer is reused: when `count` (or `buffer.count`) passes a threshold (e.g. 1 MiB) send it
 /// with `PGCopyWriter.flush(&encoder)` (or `write(encoder.buffer)` then `reset()`).
 ///
-/// Hot path: each call appends a few bytes with one memcpy into reserved capacity; nothing is
-/// allocated per field (strings are read in place through their UTF-8 storage).
+/// Hot path: fields are written with one unaligned store (or one short copy for text) into a raw
+/// staging area, with one capacity check each; nothing is allocated per field (strings are read in
+/// place through their UTF-8 storage). The per-row threshold check should read `count`: reading
+/// `buffer` first moves the staged bytes into the array (about +40% time if done every row).
+/// Measured (release, 2 shared cores): 25M rows of (int32, int32, float4, timestamptz, text,
+/// int16-or-null) encode in about 0.5-0.9 s of CPU.
 public struct PGBinaryCopyEncoder {
     /// The encoded bytes not yet sent. Reading it moves the bytes staged since the last read into
     /// the array (one copy), so for a cheap per-row threshold check use `count` instead; send it with
     /// `PGCopyWriter.flush(&encoder)` (no copy) or `PGCopyWriter.write(encoder.buffer)` + `reset()`.
+    @inlinable
     public var buffer: [UInt8] {
-        mutating get {
+        mutating _read {
             commit()
-            return storage
+            yield storage
+        }
+        _modify {
+            commit()
+            yield &storage
         }
         set {
             storage = newValue
@@ -223,7 +232,7 @@ public struct PGBinaryCopyEncoder {
     }
 
     /// Moves the staged bytes to the end of `storage`.
-    @usableFromInline
+    @inlinable
     mutating func commit() {
         if used > 0 {
             storage.append(contentsOf: UnsafeBufferPointer(start: base, count: used))

@@ -174,16 +174,6 @@ func plainBytes(bits: UInt64, width: Int) -> [UInt8] {
     (0..<width).map { UInt8(truncatingIfNeeded: bits >> (8 * UInt64($0))) }
 }
 
-/// Runs `body` with the UTF-8 bytes of `s` (no copy for native strings).
-@inline(__always)
-func withUTF8Bytes<R>(_ s: String, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-    if let r = s.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) {
-        return r
-    }
-    var copy = s
-    return copy.withUTF8 { body(UnsafeRawBufferPointer($0)) }
-}
-
 /// Runs `body` with the UTF-8 bytes of the string at `p`, borrowing it in place (no retain).
 @inline(__always)
 func withUTF8Bytes<R>(at p: UnsafePointer<String>, _ body: (UnsafeRawBufferPointer) -> R) -> R {

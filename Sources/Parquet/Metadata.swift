@@ -8,15 +8,6 @@ enum PhysicalType: Int32 {
     case float = 4
     case double = 5
     case byteArray = 6
-
-    /// Bytes per PLAIN value for fixed-width types.
-    var width: Int {
-        switch self {
-        case .int32, .float: return 4
-        case .int64, .double: return 8
-        case .boolean, .byteArray: return 0
-        }
-    }
 }
 
 enum Encoding: Int32 {

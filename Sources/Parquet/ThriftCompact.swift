@@ -129,10 +129,6 @@ struct ThriftCompactWriter {
         out.appendVarint(zigzag32(v))
     }
 
-    func elementI64(_ v: Int64) {
-        out.appendVarint(zigzag64(v))
-    }
-
     func elementBinary(_ bytes: [UInt8]) {
         out.appendVarint(UInt64(bytes.count))
         out.append(bytes)

@@ -44,7 +44,7 @@ struct RunCommand: ParsableCommand {
             guard format == "text" || format == "json" else {
                 throw LensError.config(file: "--format", line: nil, message: "must be text or json")
             }
-            let options = RunOptions(source: source, pipelineFile: file, config: c, database: database, skipLoad: noLoad)
+            let options = RunOptions(source: URL(fileURLWithPath: source).standardizedFileURL.path, pipelineFile: file, config: c, database: database, skipLoad: noLoad)
             let result = try RunPipeline.run(options, progress: renderProgress)
             if format == "json" {
                 let enc = JSONEncoder()
@@ -75,6 +75,8 @@ func renderProgress(_ event: ProgressEvent) {
         say("lens: \(stage) ...")
     case .stageFinished(let stage, let seconds, let detail):
         say(String(format: "lens: %@ done in %.2f s%@", stage, seconds, detail.isEmpty ? "" : " (\(detail))"))
+    case .stageSkipped(let stage):
+        say("lens: \(stage) skipped (inputs and parameters unchanged)")
     case .tableLoaded(let table, let rows):
         say("lens:   copied \(rows) rows into \(table)")
     }
@@ -84,6 +86,7 @@ func renderProgress(_ event: ProgressEvent) {
 func renderSummary(_ r: RunResult) -> String {
     var lines: [String] = []
     lines.append("")
+    if r.nothingChanged { lines.append("nothing changed: the drop and the parameters are those of the current version") }
     lines.append("source \(r.source) (drop date \(r.dropDate))" + (r.version.map { ", loaded as version \($0) (run \(r.runId ?? 0))" } ?? ""))
     func row(_ cells: [String]) -> String {
         cells[0].padding(toLength: 18, withPad: " ", startingAt: 0)

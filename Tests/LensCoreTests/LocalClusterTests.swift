@@ -92,6 +92,24 @@ final class LocalClusterTests: XCTestCase {
         XCTAssertLessThan(deep.socketDir.utf8.count, 60)
     }
 
+    /// Protects the start-failure message: it carries the server log's last lines (here: an
+    /// unknown setting in postgresql.auto.conf), so the user sees why without hunting for the log.
+    func testStartFailureShowsTheServerLog() throws {
+        try cluster.start()
+        try cluster.stop()
+        let auto = cluster.dataDir + "/postgresql.auto.conf"
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: auto))
+        handle.seekToEndOfFile()
+        handle.write("lens_test_bogus_setting = 1\n".data(using: .utf8)!)
+        try handle.close()
+        XCTAssertThrowsError(try cluster.start()) { error in
+            let text = String(describing: error)
+            XCTAssertTrue(text.contains("lens_test_bogus_setting"), text)
+            XCTAssertTrue(text.contains(cluster.logPath), text)
+        }
+        XCTAssertEqual(cluster.status(), .stopped)
+    }
+
     /// Protects the message for a machine without PostgreSQL: it names the package to install.
     func testMissingPostgresSaysWhatToInstall() throws {
         let missing = LocalCluster(stateDir: stateDir, postgresRoot: "/nonexistent/postgresql")

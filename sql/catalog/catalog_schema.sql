@@ -28,11 +28,15 @@ create table if not exists {{catalog}}.versions (
     schema_name    text        not null unique,
     run_id         bigint      not null references {{catalog}}.runs (run_id),
     source         text        not null,
-    source_sha256  text        not null,
+    source_sha256  text        not null,          -- content checksum of the drop's files
+    fingerprint    text,                          -- drop content + data parameters + lens version
     drop_date      date,
     created_at     timestamptz not null default now(),
     is_current     boolean     not null default false
 );
+
+-- catalogs made before the fingerprint column existed get it here.
+alter table {{catalog}}.versions add column if not exists fingerprint text;
 
 -- datasets: every dataset a run produced: the raw drop files, the cleaned Parquet tables,
 -- the feature tables and the loaded PostgreSQL tables.

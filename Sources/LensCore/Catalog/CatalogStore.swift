@@ -86,9 +86,17 @@ public struct CatalogStore {
 
     /// Records a version as current (inside the loading transaction).
     public func recordVersion(_ version: Int, schemaName: String, runId: Int64, source: String, sourceSHA256: String,
-                              dropDate: String?) throws {
+                              fingerprint: String, dropDate: String?) throws {
         _ = try conn.query(try text("insert_version.sql"),
-                           [String(version), schemaName, String(runId), source, sourceSHA256, dropDate])
+                           [String(version), schemaName, String(runId), source, sourceSHA256, fingerprint, dropDate])
+    }
+
+    /// The current version: number, schema and run fingerprint; nil before the first load.
+    public func currentVersion() throws -> (version: Int, schema: String, fingerprint: String?)? {
+        guard let row = try conn.query(try text("current_version.sql")).rows.first,
+              let v = row[0].flatMap({ Int($0) }), let schema = row[1]
+        else { return nil }
+        return (v, schema, row[2])
     }
 
     /// Records datasets and their lineage edges (parents named by `DatasetRecord.key`).

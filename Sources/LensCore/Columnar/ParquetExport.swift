@@ -33,10 +33,17 @@ public struct Manifest: Codable, Sendable {
     public var pcaExplainedVarianceRatio: [Double]?
     /// Raw input files: name -> sha256 (of the file's bytes as stored in the drop).
     public var rawFiles: [String: String]
+    /// Sizes and mtimes of the drop (`Fingerprint.quick`), to recognise an untouched drop cheaply.
+    public var quickFingerprint: String
+    /// Drop content + data parameters + lens version (`Fingerprint.run`).
+    public var runFingerprint: String
+    /// Rows per table.
+    public var rowCounts: [String: Int]
     enum CodingKeys: String, CodingKey {
         case lensVersion = "lens_version", source, sourceSHA256 = "source_sha256", dropDate = "drop_date", pipeline, files
         case parquetBytes = "parquet_bytes", reconciliation, caps, split, unknownGenres = "unknown_genres"
         case pcaExplainedVarianceRatio = "pca_explained_variance_ratio", rawFiles = "raw_files"
+        case quickFingerprint = "quick_fingerprint", runFingerprint = "run_fingerprint", rowCounts = "row_counts"
     }
 }
 
@@ -136,14 +143,44 @@ public enum ParquetExport {
         return files.sorted { $0.path < $1.path }
     }
 
+    /// The manifest of a previous export in `out`, nil when there is none or it is unreadable.
+    public static func readManifest(in out: String) -> Manifest? {
+        guard let data = FileManager.default.contents(atPath: out + "/manifest.json") else { return nil }
+        return try? JSONDecoder().decode(Manifest.self, from: data)
+    }
+
+    /// True when every file the manifest lists is in `out` with its recorded size (a cheap check;
+    /// the sha256 are checked by `lens load`).
+    public static func filesPresent(_ manifest: Manifest, in out: String) -> Bool {
+        let fm = FileManager.default
+        return manifest.files.allSatisfy { f in
+            let size = (try? fm.attributesOfItem(atPath: out + "/" + f.path))?[.size] as? NSNumber
+            return size?.intValue == f.bytes
+        }
+    }
+
+    /// Rewrites `out/manifest.json` in place (atomically), e.g. to refresh its quick fingerprint.
+    public static func saveManifest(_ manifest: Manifest, in out: String) throws {
+        do {
+            try encodeManifest(manifest).write(to: URL(fileURLWithPath: out + "/manifest.json"), options: .atomic)
+        } catch {
+            throw LensError.output(path: out + "/manifest.json", message: "cannot write the manifest (\(error.localizedDescription))")
+        }
+    }
+
+    /// The manifest as pretty, key-sorted JSON (stable bytes for identical content).
+    static func encodeManifest(_ manifest: Manifest) throws -> Data {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try enc.encode(manifest)
+    }
+
     /// Saves the manifest into the partial folder and swaps it in place of `out`.
     public static func commit(_ manifest: Manifest, to out: String) throws {
         let fm = FileManager.default
         let partial = out + ".partial"
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
-            let data = try enc.encode(manifest)
+            let data = try encodeManifest(manifest)
             let manifestPath = partial + "/manifest.json"
             try data.write(to: URL(fileURLWithPath: manifestPath), options: .atomic)
             let old = out + ".old"

@@ -168,6 +168,14 @@ public enum CSVField {
         if rest <= 8 && rest > 0, let value = SWAR.shortDecimal(SWAR.load(base + i, count: rest), count: rest) {
             return negative ? -value : value
         }
+        return parseDecimal(bytes, n, from: i, negative: negative)
+    }
+
+    /// The general decimal parser behind ``parseDouble(_:)``: validates the grammar from `i`
+    /// (after the sign), then takes the exact fast path or `strtod`.
+    @inline(never)
+    private static func parseDecimal(_ bytes: UnsafePointer<UInt8>, _ n: Int, from start: Int, negative: Bool) -> Double? {
+        var i = start
         var mantissa: UInt64 = 0
         var significantDigits = 0
         var exponent = 0
@@ -239,7 +247,7 @@ public enum CSVField {
             }
             return negative ? -value : value
         }
-        return slowParseDouble(base, n)
+        return slowParseDouble(UnsafeRawPointer(bytes), n)
     }
 
     /// `strtod` on a NUL-terminated copy of an already validated field; `nil` if not finite.

@@ -47,8 +47,8 @@ public final class LineReader {
     /// - Parameters:
     ///   - source: the bytes to split.
     ///   - bufferSize: the initial buffer size (default 1 MiB); reads are up to this size.
-    ///   - maxLineLength: the longest line accepted (default 256 MiB).
-    public init(source: ByteSource, bufferSize: Int = 1 << 20, maxLineLength: Int = 256 << 20) {
+    ///   - maxLineLength: the longest line accepted (default 64 MiB; a MovieLens line is under 1 KiB).
+    public init(source: ByteSource, bufferSize: Int = 1 << 20, maxLineLength: Int = 64 << 20) {
         precondition(bufferSize >= 16, "bufferSize too small")
         self.source = source
         self.maxLineLength = maxLineLength
@@ -120,7 +120,7 @@ public final class LineReader {
     private func refill() throws {
         let pending = end - start
         if pending == capacity {
-            guard capacity < maxLineLength else {
+            guard capacity <= maxLineLength else {
                 throw IngestError(
                     .lineTooLong, file: source.displayPath, line: lineNumber + 1,
                     message: "line is longer than \(maxLineLength) bytes without a line break",

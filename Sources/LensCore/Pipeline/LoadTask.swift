@@ -10,46 +10,81 @@ public struct LoadOutcome: Sendable, Codable {
     public var seconds: [String: Double]
 }
 
-/// Stage 5 with its catalog bookkeeping: lock the warehouse, record the run, load the version in
-/// one transaction (tables, keys, views, catalog rows), record how the run ended.
-public enum LoadTask {
-    /// Loads `tables` (built in this process, or read back from Parquet by `lens load`).
-    /// On failure the run is recorded as failed with the error, and the error is rethrown.
-    public static func load(_ tables: LensTables, manifest: Manifest, command: String, options: RunOptions,
-                            stageSeconds: [String: Double], progress: @escaping (ProgressEvent) -> Void) throws -> LoadOutcome {
-        let config = options.config
+/// A writer's session on the warehouse for one command: connected, holding the warehouse lock
+/// (so a second run or append refuses at once instead of interleaving), the catalog ready and
+/// the run recorded. Stage 5 and its catalog bookkeeping go through it.
+public final class WarehouseSession {
+    public let conn: PGConnection
+    public let catalog: CatalogStore
+    let loader: WarehouseLoader
+    let config: PipelineConfig
+    /// The catalog run this session records.
+    public let runId: Int64
+
+    /// Connects, takes the lock, prepares the catalog, marks runs killed earlier as interrupted,
+    /// and records this run as started. Throws `LensError.database` / `.busy`.
+    public init(options: RunOptions, command: String) throws {
+        config = options.config
         let sql = try SQLFiles.locate()
         let target = try DatabaseTarget.resolve(explicit: options.database)
-        let conn = try target.connect()
-        defer { conn.close() }
-        let catalog = CatalogStore(conn: conn, sql: sql, schema: config.catalogSchema)
-        let loader = WarehouseLoader(conn: conn, sql: sql, config: config)
+        conn = try target.connect()
+        catalog = CatalogStore(conn: conn, sql: sql, schema: config.catalogSchema)
+        loader = WarehouseLoader(conn: conn, sql: sql, config: config)
         do {
             try loader.lock()
             try catalog.ensureSchema()
             try catalog.markInterruptedRuns()
-        } catch let e as LensError {
-            throw e
-        } catch {
-            throw LensError.database(message: "\(error)")
-        }
-        let pipelineSHA = options.pipelineFile.flatMap { try? fileSHA256($0) }
-        let runId: Int64
-        do {
+            let pipelineSHA = options.pipelineFile.flatMap { try? fileSHA256($0) }
             runId = try catalog.beginRun(command: command, pipelineFile: options.pipelineFile, pipelineSHA256: pipelineSHA,
                                          lensVersion: lensVersion, source: options.source)
+        } catch let e as LensError {
+            conn.close()
+            throw e
         } catch {
-            throw LensError.database(message: "cannot record the run in the catalog: \(error)")
+            conn.close()
+            throw LensError.database(message: "cannot prepare the catalog: \(error)")
         }
+    }
+
+    deinit { conn.close() }
+
+    /// The run fingerprint of the current version, nil when there is none.
+    public func currentFingerprint() throws -> String? {
+        try catalog.currentVersion()?.fingerprint
+    }
+
+    /// Records that the run found nothing to do.
+    public func finishSkipped(manifest: Manifest, stageSeconds: [String: Double]) throws {
+        let current = try catalog.currentVersion()
+        try catalog.finishRun(runId, status: "skipped", version: current?.version, stageSeconds: stageSeconds, rowCounts: [:],
+                              reconciliation: manifest.reconciliation, quarantineCounts: [:], error: nil,
+                              sourceSHA256: manifest.sourceSHA256)
+    }
+
+    /// Records a failure (best effort: the connection may be the thing that failed).
+    public func finishFailed(_ error: Error, stageSeconds: [String: Double]) {
+        let message = (error as? LensError)?.description ?? "\(error)"
+        try? catalog.finishRun(runId, status: "failed", version: nil, stageSeconds: stageSeconds, rowCounts: [:],
+                               reconciliation: [], quarantineCounts: [:], error: message, sourceSHA256: nil)
+    }
+
+    /// Loads `tables` as a new version in one transaction, with the catalog's version, datasets,
+    /// lineage and checks, and records the run as succeeded. On failure the transaction is rolled
+    /// back (the previous version stays current), the run is recorded as failed, and the error rethrown.
+    public func load(_ tables: LensTables, manifest: Manifest, stageSeconds: [String: Double],
+                     progress: @escaping (ProgressEvent) -> Void) throws -> LoadOutcome {
         let reconciliation = manifest.reconciliation
         let quarantineCounts = Dictionary(grouping: tables.quarantine, by: { "\($0.file):\($0.reason.rawValue)" })
             .mapValues(\.count)
         do {
             let version = try catalog.nextVersion()
-            let report = try loader.load(tables, version: version, onTable: { progress(.tableLoaded($0, rows: $1)) }) { schema in
-                try catalog.recordVersion(version, schemaName: schema, runId: runId, source: options.source,
-                                          sourceSHA256: manifest.sourceSHA256, dropDate: manifest.dropDate)
-                try catalog.recordDatasets(datasetRecords(tables, manifest: manifest, schema: schema, outDir: config.outDir),
+            let runId = self.runId
+            let report = try loader.load(tables, version: version, onTable: { progress(.tableLoaded($0, rows: $1)) }) { schema, loadedRows in
+                try catalog.recordVersion(version, schemaName: schema, runId: runId, source: manifest.source,
+                                          sourceSHA256: manifest.sourceSHA256, fingerprint: manifest.runFingerprint,
+                                          dropDate: manifest.dropDate)
+                try catalog.recordDatasets(Self.datasetRecords(manifest: manifest, schema: schema, loadedRows: loadedRows,
+                                                                  outDir: config.outDir),
                                            version: version, runId: runId)
                 try catalog.recordCheck(runId: runId, dataset: "ratings", name: "reconciled",
                                         passed: reconciliation.allSatisfy(\.reconciled),
@@ -63,20 +98,16 @@ public enum LoadTask {
             try catalog.finishRun(runId, status: "succeeded", version: version, stageSeconds: seconds, rowCounts: report.rows,
                                   reconciliation: reconciliation, quarantineCounts: quarantineCounts, error: nil,
                                   sourceSHA256: manifest.sourceSHA256)
-            try? conn.advisoryUnlock(WarehouseLoader.lockKey)
             return LoadOutcome(runId: runId, version: version, schema: report.schema, rows: report.rows, seconds: report.seconds)
         } catch {
-            let message = (error as? LensError)?.description ?? "\(error)"
-            try? catalog.finishRun(runId, status: "failed", version: nil, stageSeconds: stageSeconds, rowCounts: [:],
-                                   reconciliation: reconciliation, quarantineCounts: quarantineCounts, error: message,
-                                   sourceSHA256: manifest.sourceSHA256)
+            finishFailed(error, stageSeconds: stageSeconds)
             if error is LensError { throw error }
             throw LensError.database(message: "the load failed and was rolled back; the previous version is unchanged: \(error)")
         }
     }
 
     /// Catalog rows for the raw files, the Parquet datasets and the loaded tables, with lineage.
-    static func datasetRecords(_ tables: LensTables, manifest: Manifest, schema: String, outDir: String) -> [DatasetRecord] {
+    static func datasetRecords(manifest: Manifest, schema: String, loadedRows: [String: Int], outDir: String) -> [DatasetRecord] {
         var records: [DatasetRecord] = []
         for r in manifest.reconciliation {
             records.append(DatasetRecord(name: r.file, kind: "raw", location: manifest.source + ":" + r.file, format: "csv",
@@ -93,21 +124,19 @@ public enum LoadTask {
             "movie_stats": ["ratings"], "user_stats": ["ratings"],
         ]
         let byDataset = Dictionary(grouping: manifest.files, by: \.dataset)
-        let rowCounts = tables.rowCounts
         for (dataset, files) in byDataset.sorted(by: { $0.key < $1.key }) {
             let isFeature = derivedFrom[dataset] != nil
             let kind = isFeature ? "feature" : "cleaned"
             var parents = (rawOf[dataset] ?? []).map { "raw:\($0)" }
             parents += (derivedFrom[dataset] ?? []).map { "cleaned:\($0)" }
-            let checksum = files.count == 1 ? files[0].sha256
-                : combinedSHA256(files.map(\.sha256))
+            let checksum = files.count == 1 ? files[0].sha256 : combinedSHA256(files.map(\.sha256))
             records.append(DatasetRecord(
                 name: dataset, kind: kind, location: files.map { outDir + "/" + $0.path }.joined(separator: ","),
                 format: "parquet", rows: files.reduce(0) { $0 + $1.rows }, bytes: files.reduce(0) { $0 + $1.bytes },
                 checksum: checksum, schema: files[0].schema, parents: parents))
             records.append(DatasetRecord(
                 name: dataset, kind: "loaded", location: "\(schema).\(dataset)", format: "postgres",
-                rows: rowCounts[dataset] ?? 0, schema: files[0].schema, parents: ["\(kind):\(dataset)"]))
+                rows: loadedRows[dataset] ?? 0, schema: files[0].schema, parents: ["\(kind):\(dataset)"]))
         }
         return records
     }

@@ -49,10 +49,30 @@ public struct RunResult: Codable, Sendable {
     /// Seconds per stage: ingest_clean, split, features, parquet, load.
     public var stageSeconds: [String: Double]
     public var parquetBytes: Int
+    /// True when the drop and parameters were unchanged and no stage ran.
+    public var nothingChanged = false
     enum CodingKeys: String, CodingKey {
         case runId = "run_id", version, source, out, dropDate = "drop_date", reconciled, reconciliation, caps, split
         case unknownGenres = "unknown_genres", pcaExplainedVarianceRatio = "pca_explained_variance_ratio", tables
-        case stageSeconds = "stage_seconds", parquetBytes = "parquet_bytes"
+        case stageSeconds = "stage_seconds", parquetBytes = "parquet_bytes", nothingChanged = "nothing_changed"
+    }
+
+    /// The facts a manifest holds (tables from its row counts; nothing loaded yet).
+    init(manifest m: Manifest, out: String, stageSeconds: [String: Double]) {
+        runId = nil
+        version = nil
+        source = m.source
+        self.out = out
+        dropDate = m.dropDate
+        reconciled = m.reconciliation.allSatisfy(\.reconciled)
+        reconciliation = m.reconciliation
+        caps = m.caps
+        split = m.split
+        unknownGenres = m.unknownGenres
+        pcaExplainedVarianceRatio = m.pcaExplainedVarianceRatio
+        tables = RunPipeline.summaries(reconciliation: m.reconciliation, rowCounts: m.rowCounts, loaded: nil)
+        self.stageSeconds = stageSeconds
+        parquetBytes = m.parquetBytes
     }
 }
 
@@ -60,6 +80,8 @@ public struct RunResult: Codable, Sendable {
 public enum ProgressEvent: Sendable {
     case stageStarted(String)
     case stageFinished(String, seconds: Double, detail: String)
+    /// The stage's inputs and parameters are unchanged: its outputs are already there.
+    case stageSkipped(String)
     case tableLoaded(String, rows: Int)
 }
 
@@ -83,49 +105,88 @@ public enum RunPipeline {
         }
 
         let source = try DropSource.open(path: options.source)
-        let cleaned = try timed("ingest_clean", { (c: CleanedDrop) in "\(c.ratings.count) clean ratings, \(c.quarantine.count) quarantined" }) {
-            try CleanDrop.run(source: source, config: config)
-        }
-        let (split, splitReport) = timed("split", { (s: (SplitRatings, TemporalSplit.Report)) in
-            "train \(s.1.train), test \(s.1.test), buffer \(s.1.buffer)"
-        }) {
-            TemporalSplit.run(cleaned.ratings, config: config)
-        }
-        let tables = try timed("features", { (t: LensTables) in t.pca.map { "PCA k=\($0.k)" } ?? "no genome" }) {
-            try Features.compute(cleaned: cleaned, split: split, config: config)
-        }
-        let rawFiles = try rawFileChecksums(source: source)
-        let sourceSHA = combinedSHA256(rawFiles.keys.sorted().map { "\($0)=\(rawFiles[$0]!)" })
         let out = config.outDir
-        let manifest = try timed("parquet", { (m: Manifest) in "\(m.files.count) files, \(m.parquetBytes) bytes" }) {
-            let files = try ParquetExport.write(tables, to: out, config: config)
-            let manifest = Manifest(
-                lensVersion: lensVersion, source: options.source, sourceSHA256: sourceSHA, dropDate: cleaned.dropDate,
-                pipeline: pipelineFacts(options), files: files, parquetBytes: files.reduce(0) { $0 + $1.bytes },
+        // Content addressing: an untouched drop (same sizes and mtimes) reuses the checksums the
+        // last export recorded; otherwise every CSV is hashed.
+        let quick = Fingerprint.quick(source)
+        let previous = ParquetExport.readManifest(in: out)
+        let rawFiles = try timed("checksum") {
+            if let previous, previous.quickFingerprint == quick { return previous.rawFiles }
+            return try rawFileChecksums(source: source)
+        }
+        let content = Fingerprint.content(rawFiles: rawFiles)
+        let runFingerprint = Fingerprint.run(content: content, config: config)
+        let exportIsCurrent = previous.map { $0.runFingerprint == runFingerprint && ParquetExport.filesPresent($0, in: out) } ?? false
+
+        let session = options.skipLoad ? nil : try WarehouseSession(options: options, command: "run")
+        do {
+            let loadIsCurrent = try session.map { try $0.currentFingerprint() == runFingerprint } ?? true
+            if exportIsCurrent && loadIsCurrent, var manifest = previous {
+                // Nothing changed: no stage runs, no file or row is written (a moved-but-identical
+                // drop only refreshes the manifest's quick fingerprint).
+                for stage in ["ingest_clean", "split", "features", "parquet", "load"] { progress(.stageSkipped(stage)) }
+                if manifest.quickFingerprint != quick {
+                    manifest.quickFingerprint = quick
+                    try ParquetExport.saveManifest(manifest, in: out)
+                }
+                try session?.finishSkipped(manifest: manifest, stageSeconds: stageSeconds)
+                var result = RunResult(manifest: manifest, out: out, stageSeconds: stageSeconds)
+                result.runId = session?.runId
+                result.nothingChanged = true
+                return result
+            }
+            let cleaned = try timed("ingest_clean", { (c: CleanedDrop) in "\(c.ratings.count) clean ratings, \(c.quarantine.count) quarantined" }) {
+                try CleanDrop.run(source: source, config: config)
+            }
+            let (split, splitReport) = timed("split", { (s: (SplitRatings, TemporalSplit.Report)) in
+                "train \(s.1.train), test \(s.1.test), buffer \(s.1.buffer)"
+            }) {
+                TemporalSplit.run(cleaned.ratings, config: config)
+            }
+            let tables = try timed("features", { (t: LensTables) in t.pca.map { "PCA k=\($0.k)" } ?? "no genome" }) {
+                try Features.compute(cleaned: cleaned, split: split, config: config)
+            }
+            var manifest = Manifest(
+                lensVersion: lensVersion, source: options.source, sourceSHA256: content, dropDate: cleaned.dropDate,
+                pipeline: pipelineFacts(options), files: [], parquetBytes: 0,
                 reconciliation: cleaned.reconciliation, caps: cleaned.caps, split: splitReport,
                 unknownGenres: cleaned.unknownGenres, pcaExplainedVarianceRatio: tables.pca?.explainedVarianceRatio,
-                rawFiles: rawFiles)
-            try ParquetExport.commit(manifest, to: out)
-            return manifest
+                rawFiles: rawFiles, quickFingerprint: quick, runFingerprint: runFingerprint, rowCounts: tables.rowCounts)
+            if exportIsCurrent, let previous {
+                // Same inputs, same parameters: the files on disk are byte for byte what stage 4 would write.
+                progress(.stageSkipped("parquet"))
+                manifest.files = previous.files
+                manifest.parquetBytes = previous.parquetBytes
+            } else {
+                manifest = try timed("parquet", { (m: Manifest) in "\(m.files.count) files, \(m.parquetBytes) bytes" }) {
+                    var m = manifest
+                    m.files = try ParquetExport.write(tables, to: out, config: config)
+                    m.parquetBytes = m.files.reduce(0) { $0 + $1.bytes }
+                    try ParquetExport.commit(m, to: out)
+                    return m
+                }
+            }
+            var result = RunResult(manifest: manifest, out: out, stageSeconds: stageSeconds)
+            result.tables = summaries(reconciliation: cleaned.reconciliation, rowCounts: tables.rowCounts, loaded: nil)
+            guard let session else { return result }
+            if loadIsCurrent {
+                progress(.stageSkipped("load"))
+                try session.finishSkipped(manifest: manifest, stageSeconds: stageSeconds)
+                result.runId = session.runId
+                return result
+            }
+            let load = try timed("load", { (r: LoadOutcome) in "version \(r.version) in \(r.schema)" }) {
+                try session.load(tables, manifest: manifest, stageSeconds: stageSeconds, progress: progress)
+            }
+            result.stageSeconds = stageSeconds
+            result.runId = load.runId
+            result.version = load.version
+            result.tables = summaries(reconciliation: cleaned.reconciliation, rowCounts: tables.rowCounts, loaded: load.rows)
+            return result
+        } catch {
+            session?.finishFailed(error, stageSeconds: stageSeconds)
+            throw error
         }
-
-        var result = RunResult(
-            runId: nil, version: nil, source: options.source, out: out, dropDate: cleaned.dropDate,
-            reconciled: cleaned.reconciled, reconciliation: cleaned.reconciliation, caps: cleaned.caps, split: splitReport,
-            unknownGenres: cleaned.unknownGenres, pcaExplainedVarianceRatio: tables.pca?.explainedVarianceRatio,
-            tables: summaries(cleaned: cleaned, tables: tables, loaded: nil), stageSeconds: stageSeconds,
-            parquetBytes: manifest.parquetBytes)
-        if options.skipLoad { return result }
-
-        let load = try timed("load", { (r: LoadOutcome) in "version \(r.version) in \(r.schema)" }) {
-            try LoadTask.load(tables, manifest: manifest, command: "run", options: options, stageSeconds: stageSeconds,
-                              progress: progress)
-        }
-        result.stageSeconds = stageSeconds
-        result.runId = load.runId
-        result.version = load.version
-        result.tables = summaries(cleaned: cleaned, tables: tables, loaded: load.rows)
-        return result
     }
 
     /// sha256 of every raw CSV file of the drop (as decompressed from a zip).
@@ -150,12 +211,12 @@ public enum RunPipeline {
     }
 
     /// Per-table summary lines.
-    static func summaries(cleaned: CleanedDrop, tables: LensTables, loaded: [String: Int]?) -> [TableSummary] {
-        let byFile = Dictionary(uniqueKeysWithValues: cleaned.reconciliation.map { ($0.file, $0) })
+    static func summaries(reconciliation: [FileReconciliation], rowCounts: [String: Int], loaded: [String: Int]?) -> [TableSummary] {
+        let byFile = Dictionary(uniqueKeysWithValues: reconciliation.map { ($0.file, $0) })
         let fileOf = ["movies": "movies.csv", "links": "links.csv", "tags": "tags.csv", "ratings": "ratings.csv",
                       "genome_tags": "genome-tags.csv", "genome_scores": "genome-scores.csv"]
         var out: [TableSummary] = []
-        for (table, rows) in tables.rowCounts.sorted(by: { $0.key < $1.key }) {
+        for (table, rows) in rowCounts.sorted(by: { $0.key < $1.key }) {
             let r = fileOf[table].flatMap { byFile[$0] }
             out.append(TableSummary(table: table, read: r?.linesRead ?? 0, clean: rows,
                                     quarantined: (r?.rejected ?? 0) + (r?.orphans ?? 0), loaded: loaded?[table]))

@@ -87,7 +87,7 @@ public enum LocalClusterError: Error, CustomStringConvertible, Equatable {
 /// - Listens on a Unix socket only (`listen_addresses = ''`) in `<stateDir>/run` (the socket file is
 ///   `.s.PGSQL.<port>`); trust authentication over that socket, which only the server user
 ///   (and root) can enter. When that path is too long for a socket name, a private folder
-///   `/tmp/lens-pg-<uid>-<hash>` is used instead.
+///   `/tmp/lens-pg-<hash of stateDir>` is used instead.
 /// - Settings for bulk loads in `<dataDir>/lens.conf` (rewritten at every start, included at the
 ///   end of postgresql.conf; `ALTER SYSTEM` still overrides it).
 /// - As root, PostgreSQL (which refuses to run as root) runs as the `postgres` system user through
@@ -119,10 +119,10 @@ public struct LocalCluster: Sendable {
     /// name longer than a Unix socket address allows (107 bytes).
     public var socketDir: String {
         let preferred = stateDir + "/run"
-        if preferred.utf8.count + "/.s.PGSQL.\(port)".utf8.count <= 100 { return preferred }
+        if preferred.utf8.count + "/.s.PGSQL.\(port)".utf8.count <= 107 { return preferred }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325   // FNV-1a of the state folder
         for b in stateDir.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return "/tmp/lens-pg-\(geteuid())-" + String(h, radix: 16)
+        return "/tmp/lens-pg-" + String(h, radix: 16)
     }
 
     /// The server log (pg_ctl -l); inside the data folder so that the server user can write it.
@@ -186,13 +186,14 @@ public struct LocalCluster: Sendable {
         try writeSettings(runner: runner)
         try makeDirectory(socketDir, mode: 0o700, runner: runner, privateFolder: true)
 
+        let logStart = (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? NSNumber)??.intValue ?? 0
         let pgctl = [bin + "/pg_ctl", "start", "-D", dataDir, "-l", logPath, "-w", "-t", "120"]
         let result = try runner.run(pgctl)
         if result.status != 0 {
             if case .running = status() {
                 // Another process started it meanwhile: fine.
             } else {
-                throw LocalClusterError.startFailed(output: result.output, logPath: logPath, logTail: logTail(lines: 25))
+                throw LocalClusterError.startFailed(output: result.output, logPath: logPath, logTail: logTail(lines: 25, from: logStart))
             }
         }
         try ensureDatabase()
@@ -237,7 +238,7 @@ public struct LocalCluster: Sendable {
         wal_buffers = 16MB
         maintenance_work_mem = 1GB
         work_mem = 64MB
-        max_wal_size = 16GB
+        max_wal_size = 8GB
         min_wal_size = 1GB
         checkpoint_timeout = 30min
         max_parallel_maintenance_workers = 2
@@ -325,8 +326,12 @@ public struct LocalCluster: Sendable {
         return usable.sorted { key($0).lexicographicallyPrecedes(key($1)) }
     }
 
-    func logTail(lines: Int) -> String {
-        guard let text = try? String(contentsOfFile: logPath, encoding: .utf8) else { return "" }
+    /// The last `lines` lines of the server log written after byte `offset` (this start attempt),
+    /// or of the whole log when nothing was written since.
+    func logTail(lines: Int, from offset: Int = 0) -> String {
+        guard let data = FileManager.default.contents(atPath: logPath) else { return "" }
+        let fresh = offset > 0 && offset < data.count ? data.suffix(from: offset) : data
+        let text = String(decoding: fresh, as: UTF8.self)
         return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines + 1)
             .joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -526,7 +531,7 @@ private struct Runner {
             }
         }
         let command = full.joined(separator: " ")
-        let outPath = NSTemporaryDirectory() + "/lens-pg-\(UUID().uuidString).out"
+        let outPath = (NSTemporaryDirectory() as NSString).appendingPathComponent("lens-cmd-\(UUID().uuidString).out")
         let outFd = open(outPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard outFd >= 0 else {
             throw LocalClusterError.fileSystem(path: outPath, message: String(cString: strerror(errno)))

@@ -34,7 +34,7 @@ enum TableCopy {
                 if m.yearPresent[i] { enc.int16(m.year[i]) } else { enc.null() }
                 enc.textArray(m.genres[i])
                 for c in 0..<m.oneHot.count { enc.bool(m.oneHot[c][i]) }
-                if enc.buffer.count > flushBytes { try w.flush(&enc) }
+                if enc.count > flushBytes { try w.flush(&enc) }
             }
         }
         let l = tables.links
@@ -44,7 +44,7 @@ enum TableCopy {
                 enc.int32(l.movieId[i])
                 enc.text(l.imdbId[i])
                 if l.tmdbPresent[i] { enc.int32(l.tmdbId[i]) } else { enc.null() }
-                if enc.buffer.count > flushBytes { try w.flush(&enc) }
+                if enc.count > flushBytes { try w.flush(&enc) }
             }
         }
         let t = tables.tags
@@ -56,7 +56,7 @@ enum TableCopy {
                 enc.text(t.tag[i])
                 enc.text(t.tagNormalized[i])
                 enc.timestamptz(epochMicros: t.taggedAt[i] * 1_000_000)
-                if enc.buffer.count > flushBytes { try w.flush(&enc) }
+                if enc.count > flushBytes { try w.flush(&enc) }
             }
         }
         let s = tables.ratings
@@ -82,7 +82,7 @@ enum TableCopy {
                                     enc.text("buffer")
                                     enc.int16(Int16(s.batch(ofBufferPosition: i - s.trainCount - s.testCount)))
                                 }
-                                if enc.buffer.count > flushBytes { try w.flush(&enc) }
+                                if enc.count > flushBytes { try w.flush(&enc) }
                             }
                         }
                     }
@@ -95,7 +95,7 @@ enum TableCopy {
                     enc.beginRow(fieldCount: 2)
                     enc.int32(gt.tagId[i])
                     enc.text(gt.tag[i])
-                    if enc.buffer.count > flushBytes { try w.flush(&enc) }
+                    if enc.count > flushBytes { try w.flush(&enc) }
                 }
             }
         }
@@ -106,7 +106,7 @@ enum TableCopy {
                     enc.int32(gs.movieId[i])
                     enc.int32(gs.tagId[i])
                     enc.float4(gs.relevance[i])
-                    if enc.buffer.count > flushBytes { try w.flush(&enc) }
+                    if enc.count > flushBytes { try w.flush(&enc) }
                 }
             }
         }
@@ -116,7 +116,7 @@ enum TableCopy {
                     enc.beginRow(fieldCount: 2)
                     enc.int32(pca.movieIds[i])
                     enc.float4Array(Array(pca.embedding(ofRow: i)))
-                    if enc.buffer.count > flushBytes { try w.flush(&enc) }
+                    if enc.count > flushBytes { try w.flush(&enc) }
                 }
             }
             try copy("genome_pca", "component, explained_variance, explained_variance_ratio, loadings") { enc, w in
@@ -126,7 +126,7 @@ enum TableCopy {
                     enc.float8(pca.explainedVariance[c])
                     enc.float8(pca.explainedVarianceRatio[c])
                     enc.float4Array(pca.loadings(ofComponent: c).map { Float($0) })
-                    if enc.buffer.count > flushBytes { try w.flush(&enc) }
+                    if enc.count > flushBytes { try w.flush(&enc) }
                 }
             }
         }
@@ -140,7 +140,7 @@ enum TableCopy {
                 enc.timestamptz(epochMicros: ms.firstRatedAt[i] * 1_000_000)
                 enc.timestamptz(epochMicros: ms.lastRatedAt[i] * 1_000_000)
                 enc.float8(ms.weightedRating[i])
-                if enc.buffer.count > flushBytes { try w.flush(&enc) }
+                if enc.count > flushBytes { try w.flush(&enc) }
             }
         }
         let us = tables.userStats
@@ -151,7 +151,7 @@ enum TableCopy {
                 enc.int32(us.nRatings[i])
                 enc.float8(us.meanRating[i])
                 enc.float8(us.nRatingsWinsorized[i])
-                if enc.buffer.count > flushBytes { try w.flush(&enc) }
+                if enc.count > flushBytes { try w.flush(&enc) }
             }
         }
         try copy("quarantine", "file, line, raw, reason") { enc, w in
@@ -161,7 +161,7 @@ enum TableCopy {
                 enc.int64(q.line)
                 enc.text(q.raw)
                 enc.text(q.reason.rawValue)
-                if enc.buffer.count > flushBytes { try w.flush(&enc) }
+                if enc.count > flushBytes { try w.flush(&enc) }
             }
         }
         return rows

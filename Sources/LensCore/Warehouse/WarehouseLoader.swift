@@ -40,9 +40,10 @@ public struct WarehouseLoader {
     }
 
     /// Loads `tables` as version `version`; `record` runs inside the transaction just before
-    /// COMMIT (the catalog's version and dataset rows), so they become visible together.
+    /// COMMIT with the schema and the rows COPY loaded per table (the catalog's version and
+    /// dataset rows), so they become visible together.
     public func load(_ tables: LensTables, version: Int, onTable: (String, Int) -> Void = { _, _ in },
-                     record: (String) throws -> Void) throws -> LoadReport {
+                     record: (String, [String: Int]) throws -> Void) throws -> LoadReport {
         let schema = "\(config.versionSchemaPrefix)\(version)"
         var seconds: [String: Double] = [:]
         var clock = ContinuousClock.now
@@ -68,7 +69,7 @@ public struct WarehouseLoader {
             for file in sql.files(in: "views") {
                 try conn.execute(try sql.text(file, ["current": config.currentSchema]))
             }
-            try record(schema)
+            try record(schema, rows)
             try conn.execute("commit")
             lap("publish")
             return LoadReport(version: version, schema: schema, rows: rows, seconds: seconds)

@@ -63,6 +63,15 @@ final class LineReaderTests: XCTestCase {
                 + "Check that this is a text file of the drop; lines are separated by \\n or \\r\\n.")
     }
 
+    /// Protects the limit's edge: a line of exactly `maxLineLength` bytes is still accepted.
+    func testLineOfExactlyTheLimitIsAccepted() throws {
+        let line = [UInt8](repeating: 0x42, count: 1000)
+        let reader = LineReader(source: IngestMemorySource(line + [0x0A] + line), bufferSize: 16, maxLineLength: 1000)
+        var lengths: [Int] = []
+        try reader.forEachLine { bytes, _ in lengths.append(bytes.count) }
+        XCTAssertEqual(lengths, [1000, 1000])
+    }
+
     /// Protects the refill logic at every buffer boundary: random text, random line lengths,
     /// short reads and tiny buffers must give exactly the lines a plain split gives.
     func testRandomTextMatchesAPlainSplitWhateverTheBufferAndChunkSizes() throws {

@@ -87,7 +87,7 @@ final class ZipArchiveTests: XCTestCase {
             let path = folder + "/\(method).zip"
             try IngestFixtures.makeZip(
                 at: path, entries: [("ratings.csv", text), ("noise.bin", noise), ("empty.csv", [])], method: method)
-            for chunk in [1, 7, 4096, 1 << 20] where chunk > 1 || method == "stored" {
+            for chunk in [7, 4096, 1 << 20] {
                 XCTAssertEqual(try read(path, "ratings.csv", chunk: chunk), text, "\(method), chunk \(chunk)")
             }
             XCTAssertEqual(try read(path, "noise.bin"), noise, method)
@@ -315,8 +315,7 @@ final class ZipArchiveTests: XCTestCase {
                 + "This is not a MovieLens drop as GroupLens publishes it; check where the file came from.")
         // A repeated line deflates about 400:1: accepted by default, refused under a lower limit.
         let repeated = folder + "/repeated.zip"
-        let line = Array("1,2,3.5,964982703\n".utf8)
-        let text = Array((0..<250_000).lazy.flatMap { _ in line })
+        let text = Array(String(repeating: "1,2,3.5,964982703\n", count: 250_000).utf8)
         try IngestFixtures.makeZip(at: repeated, entries: [("ratings.csv", text)])
         XCTAssertEqual(try read(repeated, "ratings.csv"), text)
         XCTAssertThrowsError(try read(repeated, "ratings.csv", limits: .init(maxCompressionRatio: 100))) {

@@ -1,0 +1,275 @@
+#if canImport(Glibc)
+import Glibc
+private let sysWrite = Glibc.write
+private let sysClose = Glibc.close
+#else
+import Darwin
+private let sysWrite = Darwin.write
+private let sysClose = Darwin.close
+#endif
+import Foundation
+
+// How `lens synth` writes: rows are formatted by hand into large byte buffers (no String per
+// value), chunks of rows are made on every core, and one thread writes the chunks in order.
+
+/// A growable byte buffer with hand-rolled CSV formatting. Callers `reserve` room for a row,
+/// then append without further checks.
+final class SynthBuffer {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var capacity: Int
+    var count = 0
+
+    init(capacity: Int = 1 << 16) {
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// Makes room for at least `n` more bytes.
+    @inline(__always)
+    func reserve(_ n: Int) {
+        if count + n > capacity { grow(count + n) }
+    }
+
+    private func grow(_ needed: Int) {
+        var c = capacity
+        while c < needed { c *= 2 }
+        let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        fresh.update(from: base, count: count)
+        base.deallocate()
+        base = fresh
+        capacity = c
+    }
+
+    @inline(__always)
+    func byte(_ b: UInt8) {
+        base[count] = b
+        count += 1
+    }
+
+    /// Appends a non-negative integer in decimal.
+    @inline(__always)
+    func uint(_ value: UInt64) {
+        var v = value
+        var digits = 1
+        var t = v
+        while t >= 10 {
+            t /= 10
+            digits += 1
+        }
+        var p = base + count + digits
+        count += digits
+        repeat {
+            p -= 1
+            p.pointee = UInt8(truncatingIfNeeded: v % 10) &+ 0x30
+            v /= 10
+        } while v != 0
+    }
+
+    @inline(__always)
+    func int(_ value: Int) {
+        if value < 0 {
+            byte(UInt8(ascii: "-"))
+            uint(UInt64(-value))
+        } else {
+            uint(UInt64(value))
+        }
+    }
+
+    /// Appends `value` with at least `width` digits, zero-padded (imdbId).
+    @inline(__always)
+    func uint(_ value: UInt64, zeroPaddedTo width: Int) {
+        var digits = 1
+        var t = value
+        while t >= 10 {
+            t /= 10
+            digits += 1
+        }
+        for _ in digits..<max(width, digits) { byte(0x30) }
+        uint(value)
+    }
+
+    /// A rating given in half stars (1...10 -> "0.5" ... "5.0").
+    @inline(__always)
+    func halfStars(_ h: Int) {
+        uint(UInt64(h >> 1))
+        byte(UInt8(ascii: "."))
+        byte(h & 1 == 1 ? UInt8(ascii: "5") : UInt8(ascii: "0"))
+    }
+
+    /// A value in 1e-5 units in 0...100_000 as a shortest decimal: 97238 -> "0.97238",
+    /// 2500 -> "0.025", 100000 -> "1.0" (as Python prints a float rounded to 5 places).
+    @inline(__always)
+    func fiveDecimals(_ q: Int) {
+        if q >= 100_000 {
+            bytes("1.0")
+            return
+        }
+        byte(UInt8(ascii: "0"))
+        byte(UInt8(ascii: "."))
+        var digits = 5
+        var v = q
+        while digits > 1 && v % 10 == 0 {
+            v /= 10
+            digits -= 1
+        }
+        var p = base + count + digits
+        count += digits
+        for _ in 0..<digits {
+            p -= 1
+            p.pointee = UInt8(truncatingIfNeeded: v % 10) &+ 0x30
+            v /= 10
+        }
+    }
+
+    /// Appends ASCII/UTF-8 text (for the rare string values: titles, tags, headers).
+    func bytes(_ text: String) {
+        var t = text
+        t.withUTF8 { u in
+            reserve(u.count)
+            (base + count).update(from: u.baseAddress!, count: u.count)
+            count += u.count
+        }
+    }
+
+    /// Appends text as an RFC 4180 field: quoted (with `""` for `"`) when it holds a comma, a
+    /// quote or a line break.
+    func csvField(_ text: String) {
+        if text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+            reserve(text.utf8.count * 2 + 2)
+            byte(0x22)
+            for b in text.utf8 {
+                if b == 0x22 { byte(0x22) }
+                byte(b)
+            }
+            byte(0x22)
+        } else {
+            bytes(text)
+        }
+    }
+}
+
+/// A file written with plain `write(2)` calls; errors become `LensError.output`.
+final class SynthFile {
+    let path: String
+    private var fd: Int32
+    private(set) var bytesWritten: Int64 = 0
+
+    init(path: String) throws {
+        self.path = path
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 {
+            throw LensError.output(path: path, message: "cannot create: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    deinit { if fd >= 0 { _ = sysClose(fd) } }
+
+    /// Writes the buffer's bytes and empties it.
+    func write(_ buffer: SynthBuffer) throws {
+        var p = UnsafeRawPointer(buffer.base)
+        var left = buffer.count
+        while left > 0 {
+            let n = sysWrite(fd, p, left)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw LensError.output(path: path, message: "cannot write: \(String(cString: strerror(errno)))")
+            }
+            p += n
+            left -= n
+        }
+        bytesWritten += Int64(buffer.count)
+        buffer.count = 0
+    }
+
+    /// Writes the buffer when it holds at least `threshold` bytes (to keep buffers bounded).
+    @inline(__always)
+    func flush(_ buffer: SynthBuffer, over threshold: Int = 1 << 22) throws {
+        if buffer.count >= threshold { try write(buffer) }
+    }
+
+    func close() throws {
+        guard fd >= 0 else { return }
+        let r = sysClose(fd)
+        fd = -1
+        if r != 0 {
+            throw LensError.output(path: path, message: "cannot close: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Writes a whole small file.
+    static func write(_ buffer: SynthBuffer, to path: String) throws -> Int64 {
+        let f = try SynthFile(path: path)
+        try f.write(buffer)
+        try f.close()
+        return f.bytesWritten
+    }
+}
+
+/// The shared state of `orderedParallel`, guarded by `cond`.
+private final class OrderedParallelState<R>: @unchecked Sendable {
+    let cond = NSCondition()
+    var next = 0
+    var consumed = 0
+    var cancelled = false
+    var running = 0
+    var results: [Int: R] = [:]
+}
+
+/// Runs `produce(0..<count)` on `workers` threads and hands each result to `consume` on the
+/// calling thread, in index order. At most `workers * 2` results wait at any time, so memory
+/// stays bounded however fast the producers are. If `consume` throws, the producers stop and
+/// the error is rethrown once they have.
+func orderedParallel<R>(count: Int, workers: Int, produce: @escaping (Int) -> R,
+                        consume: (Int, R) throws -> Void) throws {
+    guard count > 0 else { return }
+    let workerCount = max(1, min(workers, count))
+    if workerCount == 1 {
+        for i in 0..<count { try consume(i, produce(i)) }
+        return
+    }
+    let st = OrderedParallelState<R>()
+    let window = workerCount * 2
+    st.running = workerCount
+    for _ in 0..<workerCount {
+        let thread = Thread {
+            while true {
+                st.cond.lock()
+                while !st.cancelled && st.next < count && st.next - st.consumed >= window { st.cond.wait() }
+                if st.cancelled || st.next >= count {
+                    st.running -= 1
+                    st.cond.broadcast()
+                    st.cond.unlock()
+                    return
+                }
+                let i = st.next
+                st.next += 1
+                st.cond.unlock()
+                let r = produce(i)
+                st.cond.lock()
+                st.results[i] = r
+                st.cond.broadcast()
+                st.cond.unlock()
+            }
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+    defer {
+        st.cond.lock()
+        st.cancelled = true
+        st.cond.broadcast()
+        while st.running > 0 { st.cond.wait() }
+        st.cond.unlock()
+    }
+    for i in 0..<count {
+        st.cond.lock()
+        while st.results[i] == nil { st.cond.wait() }
+        let r = st.results.removeValue(forKey: i)!
+        st.consumed = i + 1
+        st.cond.broadcast()
+        st.cond.unlock()
+        try consume(i, r)
+    }
+}

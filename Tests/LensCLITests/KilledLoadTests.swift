@@ -1,0 +1,61 @@
+import Foundation
+import XCTest
+
+/// Protects "a failed or killed load leaves the previous version intact and visible": a `lens run`
+/// killed with SIGKILL while its COPY streams ratings leaves the current version queryable with
+/// its old counts, no half-visible table, and the next run completes.
+final class KilledLoadTests: XCTestCase {
+    func testSigkillDuringCopyKeepsThePreviousVersion() throws {
+        let gen = CLI.shared + "/bench/gen_movielens.py"
+        guard FileManager.default.fileExists(atPath: gen) else { throw XCTSkip("no \(gen)") }
+        let db = CLI.cluster.conninfo
+        // A first version from the small sample.
+        let (s0, _, e0) = try CLI.lens(["run", "--source", CLI.repo + "/data/sample", "--out", CLI.tempDir("v1"), "--database", db])
+        XCTAssertEqual(s0, 0, e0)
+        let before = try CLI.scalar("select count(*) from movielens.ratings")
+        let currentBefore = try CLI.scalar("select schema_name from lens_catalog.versions where is_current")
+
+        // A bigger drop whose ratings COPY takes long enough to be caught in the act.
+        let big = CLI.tempDir("big")
+        let (g, _, ge) = try CLI.run(["python3", gen, big, "--ratings", "1500000", "--users", "8000", "--movies", "20000",
+                                      "--tags", "1000", "--genome-movies", "0", "--seed", "3"])
+        XCTAssertEqual(g, 0, ge)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.arguments = ["run", "--source", big, "--out", CLI.tempDir("v2"), "--database", db]
+        p.environment = ProcessInfo.processInfo.environment.merging(["LENS_HOME": CLI.home, "LENS_SQL_DIR": CLI.repo + "/sql"]) { $1 }
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var caught = false
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline && p.isRunning {
+            let copying = (try? CLI.scalar("select count(*) from pg_stat_progress_copy p join pg_class c on c.oid = p.relid where c.relname = 'ratings' and p.tuples_processed > 0")) ?? "0"
+            if copying != "0" {
+                kill(p.processIdentifier, SIGKILL)
+                caught = true
+                break
+            }
+            usleep(20_000)
+        }
+        p.waitUntilExit()
+        XCTAssertTrue(caught, "the run finished before its ratings COPY could be caught")
+        // The server notices the dead client and rolls its transaction back.
+        var tries = 0
+        while (try? CLI.scalar("select count(*) from pg_stat_activity where state like 'idle in transaction%' or query ilike 'copy%'")) != "0" && tries < 100 {
+            usleep(50_000)
+            tries += 1
+        }
+        XCTAssertEqual(try CLI.scalar("select count(*) from movielens.ratings"), before)
+        XCTAssertEqual(try CLI.scalar("select schema_name from lens_catalog.versions where is_current"), currentBefore)
+        let schemas = try CLI.scalar("select count(*) from information_schema.schemata where schema_name like 'lens_v%' and schema_name not in (select schema_name from lens_catalog.versions)")
+        XCTAssertEqual(schemas, "0", "no half-loaded version schema is left behind")
+
+        // The next run completes, and the killed one is recorded as interrupted.
+        let (s2, _, e2) = try CLI.lens(["run", "--source", big, "--out", CLI.tempDir("v3"), "--database", db])
+        XCTAssertEqual(s2, 0, e2)
+        XCTAssertNotEqual(try CLI.scalar("select count(*) from movielens.ratings"), before)
+        XCTAssertEqual(try CLI.scalar("select count(*) from lens_catalog.runs where status = 'interrupted'"), "1")
+        try? FileManager.default.removeItem(atPath: big)
+    }
+}
