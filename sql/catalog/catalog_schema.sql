@@ -73,3 +73,16 @@ create table if not exists {{catalog}}.checks (
     details   jsonb   not null default '{}',
     primary key (run_id, dataset, name)
 );
+
+-- appends: buffer batches appended to a version's ratings by `lens append`.
+create table if not exists {{catalog}}.appends (
+    version      integer     not null references {{catalog}}.versions (version),
+    batch        smallint    not null,
+    rows         bigint      not null,
+    run_id       bigint      not null references {{catalog}}.runs (run_id),
+    appended_at  timestamptz not null default now(),
+    primary key (version, batch)
+);
+
+-- versions whose schema `lens catalog prune` dropped keep their catalog rows, marked here.
+alter table {{catalog}}.versions add column if not exists dropped_at timestamptz;

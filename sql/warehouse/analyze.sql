@@ -3,6 +3,7 @@ analyze {{schema}}.movies;
 analyze {{schema}}.links;
 analyze {{schema}}.tags;
 analyze {{schema}}.ratings;
+analyze {{schema}}.ratings_buffer;
 analyze {{schema}}.genome_tags;
 analyze {{schema}}.genome_scores;
 analyze {{schema}}.movie_embeddings;

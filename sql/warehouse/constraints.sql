@@ -9,6 +9,7 @@ alter table {{schema}}.ratings add primary key (user_id, movie_id);
 alter table {{schema}}.ratings add foreign key (movie_id) references {{schema}}.movies (movie_id);
 create index on {{schema}}.ratings (movie_id);
 create index on {{schema}}.ratings (split, batch);
+alter table {{schema}}.ratings_buffer add primary key (user_id, movie_id);
 alter table {{schema}}.genome_tags add primary key (tag_id);
 alter table {{schema}}.genome_scores add primary key (movie_id, tag_id);
 alter table {{schema}}.movie_embeddings add primary key (movie_id);

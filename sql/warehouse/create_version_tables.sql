@@ -46,6 +46,10 @@ create table {{schema}}.ratings (
     batch     smallint               -- 1..N inside the buffer, null otherwise
 );
 
+-- ratings_buffer: buffer rows held back from `ratings` (warehouse.hold_back_buffer = true), waiting to
+-- be appended one batch at a time by `lens append --batch N`; empty when the buffer is loaded at once.
+create table {{schema}}.ratings_buffer (like {{schema}}.ratings);
+
 -- genome_tags / genome_scores: the tag genome, when the drop has one.
 create table {{schema}}.genome_tags (
     tag_id  integer not null,

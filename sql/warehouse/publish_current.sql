@@ -8,6 +8,7 @@ create view {{current}}.movies as select * from {{schema}}.movies;
 create view {{current}}.links as select * from {{schema}}.links;
 create view {{current}}.tags as select * from {{schema}}.tags;
 create view {{current}}.ratings as select * from {{schema}}.ratings;
+create view {{current}}.ratings_buffer as select * from {{schema}}.ratings_buffer;
 create view {{current}}.genome_tags as select * from {{schema}}.genome_tags;
 create view {{current}}.genome_scores as select * from {{schema}}.genome_scores;
 create view {{current}}.movie_embeddings as select * from {{schema}}.movie_embeddings;

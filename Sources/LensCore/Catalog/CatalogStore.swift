@@ -129,6 +129,19 @@ public struct CatalogStore {
                            [String(runId), dataset, name, passed ? "true" : "false", observed, jsonText(details)])
     }
 
+    /// Records an appended buffer batch (inside the append's transaction).
+    public func recordAppend(version: Int, batch: Int, rows: Int, runId: Int64) throws {
+        _ = try conn.query(try text("insert_append.sql"), [String(version), String(batch), String(rows), String(runId)])
+    }
+
+    /// Rows and run of an earlier append of `batch` to `version`, nil when it was not appended.
+    public func findAppend(version: Int, batch: Int) throws -> (rows: Int, runId: Int64)? {
+        guard let row = try conn.query(try text("find_append.sql"), [String(version), String(batch)]).rows.first,
+              let rows = row[0].flatMap({ Int($0) }), let run = row[1].flatMap({ Int64($0) })
+        else { return nil }
+        return (rows, run)
+    }
+
     /// Versions, newest first.
     public func versions() throws -> PGRows { try conn.query(try text("list_versions.sql")) }
 

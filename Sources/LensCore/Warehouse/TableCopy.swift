@@ -59,34 +59,15 @@ enum TableCopy {
                 if enc.count > flushBytes { try w.flush(&enc) }
             }
         }
+        // Ratings: train and test always; the buffer into `ratings`, or held back in `ratings_buffer`.
         let s = tables.ratings
-        let end = includeBuffer ? s.rows.count : s.trainCount + s.testCount
+        let loadedEnd = includeBuffer ? s.rows.count : s.trainCount + s.testCount
         try copy("ratings", "user_id, movie_id, rating, rated_at, split, batch") { enc, w in
-            try s.rows.userId.withUnsafeBufferPointer { u in
-                try s.rows.movieId.withUnsafeBufferPointer { mv in
-                    try s.rows.rating.withUnsafeBufferPointer { r in
-                        try s.rows.ratedAt.withUnsafeBufferPointer { at in
-                            for i in 0..<end {
-                                enc.beginRow(fieldCount: 6)
-                                enc.int32(u[i])
-                                enc.int32(mv[i])
-                                enc.float4(r[i])
-                                enc.timestamptz(epochMicros: at[i] * 1_000_000)
-                                if i < s.trainCount {
-                                    enc.text("train")
-                                    enc.null()
-                                } else if i < s.trainCount + s.testCount {
-                                    enc.text("test")
-                                    enc.null()
-                                } else {
-                                    enc.text("buffer")
-                                    enc.int16(Int16(s.batch(ofBufferPosition: i - s.trainCount - s.testCount)))
-                                }
-                                if enc.count > flushBytes { try w.flush(&enc) }
-                            }
-                        }
-                    }
-                }
+            try encodeRatings(s, rows: 0..<loadedEnd, into: &enc, writer: w)
+        }
+        if !includeBuffer {
+            try copy("ratings_buffer", "user_id, movie_id, rating, rated_at, split, batch") { enc, w in
+                try encodeRatings(s, rows: loadedEnd..<s.rows.count, into: &enc, writer: w)
             }
         }
         if let gt = tables.genomeTags {
@@ -165,5 +146,37 @@ enum TableCopy {
             }
         }
         return rows
+    }
+
+    /// Encodes ratings rows `rows` (positions in the split order) with their split and batch.
+    static func encodeRatings(_ s: SplitRatings, rows: Range<Int>, into enc: inout PGBinaryCopyEncoder,
+                              writer w: PGCopyWriter) throws {
+        let testStart = s.trainCount, bufferStart = s.trainCount + s.testCount
+        try s.rows.userId.withUnsafeBufferPointer { u in
+            try s.rows.movieId.withUnsafeBufferPointer { mv in
+                try s.rows.rating.withUnsafeBufferPointer { r in
+                    try s.rows.ratedAt.withUnsafeBufferPointer { at in
+                        for i in rows {
+                            enc.beginRow(fieldCount: 6)
+                            enc.int32(u[i])
+                            enc.int32(mv[i])
+                            enc.float4(r[i])
+                            enc.timestamptz(epochMicros: at[i] * 1_000_000)
+                            if i < testStart {
+                                enc.text("train")
+                                enc.null()
+                            } else if i < bufferStart {
+                                enc.text("test")
+                                enc.null()
+                            } else {
+                                enc.text("buffer")
+                                enc.int16(Int16(s.batch(ofBufferPosition: i - bufferStart)))
+                            }
+                            if enc.count > flushBytes { try w.flush(&enc) }
+                        }
+                    }
+                }
+            }
+        }
     }
 }

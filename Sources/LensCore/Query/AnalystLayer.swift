@@ -1,0 +1,65 @@
+import Foundation
+import PGClient
+
+/// The analyst layer of a version: what `sql/views` puts in the current schema (`movielens`)
+/// on top of the per-table views of `sql/warehouse/publish_current.sql`.
+///
+/// Layout of `sql/views`, run in this order (each folder sorted by file name):
+/// 1. `views/*.sql` — views and functions over `{{current}}` only (rating_distribution, ...,
+///    movies_like);
+/// 2. `views/materialized/*.sql` — relations too costly to compute per query, materialised once
+///    per version as a table in the version schema `{{schema}}` plus a view in `{{current}}`
+///    (movie_pair_lift);
+/// 3. `views/catalog/*.sql` — catalog facts exposed to analysts as views (`{{catalog}}`:
+///    versions, check_results, drift_alerts);
+/// then `catalog/drift_schema.sql` runs first so drift_alerts has its table, and
+/// `roles/grant_current.sql` last so lens_analyst (when it exists) can read the new views.
+public enum AnalystLayer {
+    /// The files `publish` runs, in order (relative to the sql folder).
+    public static func files(_ sql: SQLFiles) -> [String] {
+        ["catalog/drift_schema.sql"] + sql.files(in: "views") + sql.files(in: "views/materialized")
+            + sql.files(in: "views/catalog") + ["roles/grant_current.sql"]
+    }
+
+    /// Creates the analyst views and functions of version schema `schema` in `current` (which
+    /// `publish_current.sql` has just recreated), materialises what needs it in `schema`, and
+    /// re-grants lens_analyst. Call it inside the loading transaction, after publish_current.sql
+    /// and after the catalog rows of the version are written (so the catalog views see them),
+    /// before COMMIT. Throws `LensError.database` naming the file that failed.
+    public static func publish(conn: PGConnection, sql: SQLFiles, schema: String, current: String, catalog: String) throws {
+        let identifiers = ["schema": schema, "current": current, "catalog": catalog]
+        for file in files(sql) {
+            let text = try sql.text(file, identifiers)
+            do {
+                try conn.execute(text)
+            } catch {
+                throw LensError.database(message: "sql/\(file) failed while publishing \(schema) as \(current): \(error)")
+            }
+        }
+    }
+
+    /// Re-points `current` at version schema `schema` and rebuilds the whole analyst layer in one
+    /// transaction: publish_current.sql, then `publish`. For a warehouse whose sql folder
+    /// changed (new or edited views) without loading a new version, and for tests. Readers see
+    /// the old layer until COMMIT. Throws `LensError.database` (rolled back) when a file fails.
+    public static func republish(conn: PGConnection, sql: SQLFiles, schema: String, current: String, catalog: String) throws {
+        try conn.execute("begin")
+        do {
+            try conn.execute(try sql.text("warehouse/publish_current.sql", ["schema": schema, "current": current]))
+            try publish(conn: conn, sql: sql, schema: schema, current: current, catalog: catalog)
+            try conn.execute("commit")
+        } catch {
+            try? conn.execute("rollback")
+            if error is LensError { throw error }
+            throw LensError.database(message: "republishing \(schema) as \(current) failed: \(error)")
+        }
+    }
+
+    /// The version schema `current` shows, from the catalog (`versions.is_current`), or nil
+    /// when no version is loaded.
+    public static func currentSchema(conn: PGConnection, catalog: String) throws -> (version: Int, schema: String)? {
+        let rows = try conn.query("select version, schema_name from \(catalog).versions where is_current")
+        guard let row = rows.rows.first, let v = row[0].flatMap({ Int($0) }), let s = row[1] else { return nil }
+        return (v, s)
+    }
+}
