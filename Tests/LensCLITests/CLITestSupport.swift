@@ -10,7 +10,7 @@ enum CLI {
     static let repo: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().standardizedFileURL.path
     /// ../shared beside the repository.
-    static let shared = (repo as NSString).deletingLastPathComponent + "/shared"
+    static let shared = ProcessInfo.processInfo.environment["LENS_SHARED"] ?? (repo as NSString).deletingLastPathComponent + "/shared"
 
     /// `lens` next to the test bundle (swift test builds it with the tests).
     static var binary: String {

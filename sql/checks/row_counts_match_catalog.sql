@@ -1,5 +1,7 @@
 -- row_counts_match_catalog: every table of the current version has the rows the catalog
--- recorded for it when it was loaded ({{catalog}}.datasets, kind 'loaded', current version).
+-- recorded for it when it was loaded ({{catalog}}.datasets, kind 'loaded', current version),
+-- ratings plus the buffer batches `lens append` moved in since ({{catalog}}.appends), and a
+-- held-back ratings_buffer the cleaned ratings the load did not put in ratings.
 -- dataset: warehouse
 -- returns one row per table whose count differs or that the catalog lacks while it holds rows:
 --   table_name, catalog_rows (null when not recorded), actual_rows
@@ -9,11 +11,35 @@ current_version as (
     select v.version from {{catalog}}.versions as v where v.is_current
 ),
 
-recorded as (
+loaded as (
     select d.name as table_name, max(d.rows) as catalog_rows
     from {{catalog}}.datasets as d
     where d.kind = 'loaded' and d.version = (select version from current_version)
     group by d.name
+),
+
+appended as (
+    select coalesce(sum(a.rows), 0) as n_rows
+    from {{catalog}}.appends as a
+    where a.version = (select version from current_version)
+),
+
+held_back as (
+    -- cleaned ratings that the load did not put in ratings (0 when the buffer was loaded)
+    select c.rows - l.catalog_rows as catalog_rows
+    from {{catalog}}.datasets as c
+    join loaded as l on l.table_name = 'ratings'
+    where c.kind = 'cleaned' and c.name = 'ratings' and c.version = (select version from current_version)
+),
+
+recorded as (
+    select
+        l.table_name,
+        l.catalog_rows + case when l.table_name = 'ratings' then (select n_rows from appended) else 0 end
+            as catalog_rows
+    from loaded as l
+    union all
+    select 'ratings_buffer', h.catalog_rows from held_back as h
 ),
 
 actual (table_name, actual_rows) as (
@@ -21,6 +47,7 @@ actual (table_name, actual_rows) as (
     union all select 'links', count(*) from {{current}}.links
     union all select 'tags', count(*) from {{current}}.tags
     union all select 'ratings', count(*) from {{current}}.ratings
+    union all select 'ratings_buffer', count(*) from {{current}}.ratings_buffer
     union all select 'genome_tags', count(*) from {{current}}.genome_tags
     union all select 'genome_scores', count(*) from {{current}}.genome_scores
     union all select 'movie_embeddings', count(*) from {{current}}.movie_embeddings

@@ -69,12 +69,13 @@ public enum ParquetExport {
         options.maxRowGroupRows = config.rowGroupRows
         var files: [ManifestFile] = []
 
-        func emit(_ rel: String, _ dataset: String, _ schema: ParquetSchema, _ columns: [ParquetColumnValues]) throws {
+        func emit(_ rel: String, _ dataset: String, _ schema: ParquetSchema, _ columns: [ParquetColumnValues],
+                  rows: Range<Int>? = nil) throws {
             let path = partial + "/" + rel
             try? fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             do {
                 let writer = try ParquetFileWriter(path: path, schema: schema, options: options)
-                try writer.write(columns: columns)
+                if let rows { try writer.write(columns: columns, rows: rows) } else { try writer.write(columns: columns) }
                 let summary = try writer.close()
                 files.append(ManifestFile(path: rel, dataset: dataset, rows: summary.rows, rowGroups: summary.rowGroups,
                                           bytes: summary.bytes, sha256: try fileSHA256(path),
@@ -95,21 +96,21 @@ public enum ParquetExport {
         try emit("tags/part-00000.parquet", "tags", ColumnarSchemas.tags,
                  [.int32(g.userId), .int32(g.movieId), .string(g.tag), .string(g.tagNormalized),
                   .int64(g.taggedAt.map { $0 * 1_000_000 })])
+        // Ratings: one file per split, written from ranges of the same sorted columns (no copies).
         let s = t.ratings
-        let bounds = [("train", 0, s.trainCount), ("test", s.trainCount, s.trainCount + s.testCount),
-                      ("buffer", s.trainCount + s.testCount, s.rows.count)]
-        for (name, lo, hi) in bounds {
-            let r = s.rows
-            var batch = [Int8](repeating: 0, count: hi - lo)
-            var batchValid: [Bool]? = nil
-            if name == "buffer" {
-                for i in 0..<(hi - lo) { batch[i] = Int8(s.batch(ofBufferPosition: i)) }
-            } else {
-                batchValid = [Bool](repeating: false, count: hi - lo)
-            }
-            try emit("ratings/split=\(name)/part-00000.parquet", "ratings", ColumnarSchemas.ratings,
-                     [.int32(Array(r.userId[lo..<hi])), .int32(Array(r.movieId[lo..<hi])), .float(Array(r.rating[lo..<hi])),
-                      .int64(r.ratedAt[lo..<hi].map { $0 * 1_000_000 }), .int8(batch, validity: batchValid)])
+        let r = s.rows
+        let micros = r.ratedAt.map { $0 * 1_000_000 }
+        let bufferStart = s.trainCount + s.testCount
+        var batch = [Int8](repeating: 0, count: r.count)
+        var batchValid = [Bool](repeating: false, count: r.count)
+        for i in bufferStart..<r.count {
+            batch[i] = Int8(s.batch(ofBufferPosition: i - bufferStart))
+            batchValid[i] = true
+        }
+        let columns: [ParquetColumnValues] = [.int32(r.userId), .int32(r.movieId), .float(r.rating), .int64(micros),
+                                              .int8(batch, validity: batchValid)]
+        for (name, range) in [("train", 0..<s.trainCount), ("test", s.trainCount..<bufferStart), ("buffer", bufferStart..<r.count)] {
+            try emit("ratings/split=\(name)/part-00000.parquet", "ratings", ColumnarSchemas.ratings, columns, rows: range)
         }
         if let gt = t.genomeTags {
             try emit("genome_tags/part-00000.parquet", "genome_tags", ColumnarSchemas.genomeTags,

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import Foundation
 
@@ -87,14 +87,15 @@ public final class FileByteSource: ByteSource {
                 fix: "Point lens at a drop folder or .zip; its CSV files must be plain files.")
         }
         #if os(Linux)
-        // Read-ahead hint only; failure is harmless, so the result is ignored.
-        _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
+            // Read-ahead hint only; failure is harmless, so the result is ignored.
+            _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
         #endif
         self.fd = fd
         self.displayPath = shown
         self.expectedSize = Int64(info.st_size)
     }
 
+    /// Closes the descriptor.
     deinit {
         if fd >= 0 { close(fd) }
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reading one field's bytes as a value, without allocating (except ``string(_:)``).
@@ -174,7 +174,9 @@ public enum CSVField {
     /// The general decimal parser behind ``parseDouble(_:)``: validates the grammar from `i`
     /// (after the sign), then takes the exact fast path or `strtod`.
     @inline(never)
-    private static func parseDecimal(_ bytes: UnsafePointer<UInt8>, _ n: Int, from start: Int, negative: Bool) -> Double? {
+    private static func parseDecimal(_ bytes: UnsafePointer<UInt8>, _ n: Int, from start: Int, negative: Bool)
+        -> Double?
+    {
         var i = start
         var mantissa: UInt64 = 0
         var significantDigits = 0

@@ -72,6 +72,7 @@ public final class CSVFields {
         scratch = .allocate(byteCount: scratchCapacity, alignment: 16)
     }
 
+    /// Frees the field storage.
     deinit {
         bounds.deallocate()
         ranges.deallocate()
@@ -198,6 +199,7 @@ public final class CSVFields {
         var found = 0
         var quotes: UInt64 = 0
         var i = 0
+        /// Records the separators of one word starting at offset `i`; notes any quote.
         @inline(__always)
         func record(_ word: UInt64) {
             quotes |= SWAR.bytesEqual(word, 0x2222_2222_2222_2222)
@@ -232,8 +234,10 @@ public final class CSVFields {
         if i < n {
             // The tail: the line's last eight bytes shifted so that the tail sits low with
             // zeros above (0 never matches), or a short load for lines under eight bytes.
-            let word = n >= 8
-                ? UInt64(littleEndian: (base + (n &- 8)).loadUnaligned(as: UInt64.self)) &>> UInt64((8 &- (n &- i)) &* 8)
+            let word =
+                n >= 8
+                ? UInt64(littleEndian: (base + (n &- 8)).loadUnaligned(as: UInt64.self))
+                    &>> UInt64((8 &- (n &- i)) &* 8)
                 : SWAR.load(base + i, count: n &- i)
             record(word)
         }

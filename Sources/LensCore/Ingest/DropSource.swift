@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import Foundation
 
@@ -52,7 +52,9 @@ public final class DropSource {
     private let storage: Storage
 
     /// Builds a drop from already located files.
-    private init(path: String, kind: Kind, folder: String, storage: Storage, fileNames: [String], modificationDate: Date?) {
+    private init(
+        path: String, kind: Kind, folder: String, storage: Storage, fileNames: [String], modificationDate: Date?
+    ) {
         self.path = path
         self.kind = kind
         self.folder = folder
@@ -78,7 +80,9 @@ public final class DropSource {
             if saved == ENOENT || saved == ENOTDIR {
                 throw IngestError(
                     .notFound, file: path, message: "no such file or folder",
-                    fix: "Give the path of a MovieLens drop: a folder or a .zip as GroupLens publishes it (e.g. ml-latest-small.zip).")
+                    fix:
+                        "Give the path of a MovieLens drop: a folder or a .zip as GroupLens publishes it (e.g. ml-latest-small.zip)."
+                )
             }
             throw IngestError.system("stat", file: path, errno: saved)
         }
@@ -166,7 +170,9 @@ public final class DropSource {
         }
         let folder = try chooseFolder(path: path, candidates: folders.mapValues { Set($0.keys) })
         let files = folders[folder] ?? [:]
-        if let repeated = duplicates.sorted().first(where: { folder.isEmpty ? !$0.contains("/") : $0.hasPrefix(folder + "/") }) {
+        if let repeated = duplicates.sorted().first(where: {
+            folder.isEmpty ? !$0.contains("/") : $0.hasPrefix(folder + "/")
+        }) {
             throw IngestError(
                 .corruptZip, file: path, message: "entry '\(repeated)' appears more than once in the archive",
                 fix: "Re-create the zip so that each file appears once.")
@@ -191,7 +197,8 @@ public final class DropSource {
         }
         throw IngestError(
             .notADrop, file: path,
-            message: "no MovieLens files found (looked for \(recognisedFileNames.joined(separator: ", ")) at the top and in one sub-folder)",
+            message:
+                "no MovieLens files found (looked for \(recognisedFileNames.joined(separator: ", ")) at the top and in one sub-folder)",
             fix: "Give the path of a MovieLens drop: a folder or a .zip as GroupLens publishes it.")
     }
 

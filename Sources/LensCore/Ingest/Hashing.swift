@@ -82,7 +82,9 @@ private func feedBlocks(
     if pendingCount > 0 {
         let take = min(64 - pendingCount, remaining)
         let count = pendingCount
-        withUnsafeMutableBytes(of: &pending) { $0.baseAddress!.advanced(by: count).copyMemory(from: input, byteCount: take) }
+        withUnsafeMutableBytes(of: &pending) {
+            $0.baseAddress!.advanced(by: count).copyMemory(from: input, byteCount: take)
+        }
         pendingCount += take
         input += take
         remaining -= take
@@ -290,7 +292,9 @@ public struct MD5Hasher: StreamingHasher {
     private static func rotl(_ x: UInt32, _ n: UInt32) -> UInt32 { (x &<< n) | (x &>> (32 &- n)) }
 
     /// Compresses `count` 64-byte blocks at `blocks` into `state`.
-    private static func compress(_ state: inout (UInt32, UInt32, UInt32, UInt32), _ blocks: UnsafeRawPointer, _ count: Int) {
+    private static func compress(
+        _ state: inout (UInt32, UInt32, UInt32, UInt32), _ blocks: UnsafeRawPointer, _ count: Int
+    ) {
         t.withUnsafeBufferPointer { tBuffer in
             let t = tBuffer.baseAddress!
             var (a0, b0, c0, d0) = state

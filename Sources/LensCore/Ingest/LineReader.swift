@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Splits a ``ByteSource`` into physical lines without copying them.
@@ -56,6 +56,7 @@ public final class LineReader {
         buffer = .allocate(byteCount: capacity, alignment: 64)
     }
 
+    /// Frees the buffer.
     deinit { buffer.deallocate() }
 
     /// Calls `body` with each remaining line and its 1-based physical line number.

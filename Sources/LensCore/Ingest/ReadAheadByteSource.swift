@@ -34,6 +34,7 @@ public final class ReadAheadByteSource: ByteSource {
         /// Set when the consumer is gone; the producer stops.
         var cancelled = false
 
+        /// Frees the buffers once both threads are done with them.
         deinit {
             for buffer in all { buffer.deallocate() }
         }
@@ -73,6 +74,7 @@ public final class ReadAheadByteSource: ByteSource {
         thread.start()
     }
 
+    /// Tells the producer thread to stop; it exits after its current read.
     deinit {
         shared.condition.lock()
         shared.cancelled = true

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import CZlibInflate
 import Foundation
@@ -140,13 +140,14 @@ public final class ZipArchive {
             throw error
         }
         #if os(Linux)
-        _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
+            _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
         #endif
         self.fd = fd
         self.path = path
         self.limits = limits
     }
 
+    /// Closes the archive (entry sources keep it alive while they read).
     deinit { close(fd) }
 
     /// The first entry whose full name is `name` (e.g. `ml-latest-small/ratings.csv`), if any.
@@ -190,7 +191,8 @@ public final class ZipArchive {
         if entry.method == .stored && entry.compressedSize != entry.uncompressedSize {
             throw IngestError(
                 .corruptZip, file: shown,
-                message: "the stored entry has compressed size \(entry.compressedSize) but uncompressed size \(entry.uncompressedSize)",
+                message:
+                    "the stored entry has compressed size \(entry.compressedSize) but uncompressed size \(entry.uncompressedSize)",
                 fix: "The archive is damaged; download it again.")
         }
         // The local header repeats the name and has its own extra field, of its own length.
@@ -201,7 +203,8 @@ public final class ZipArchive {
         if got < 30 {
             throw IngestError(
                 .truncatedZip, file: shown,
-                message: "the local header at offset \(entry.localHeaderOffset) lies beyond the end of the file (\(fileSize) bytes)",
+                message:
+                    "the local header at offset \(entry.localHeaderOffset) lies beyond the end of the file (\(fileSize) bytes)",
                 fix: "The archive is incomplete; download it again.")
         }
         var reader = LittleEndianReader(header)
@@ -225,7 +228,8 @@ public final class ZipArchive {
         if dataOffset + entry.compressedSize > fileSize {
             throw IngestError(
                 .truncatedZip, file: shown,
-                message: "the entry's data (\(entry.compressedSize) bytes at offset \(dataOffset)) runs past the end of the file (\(fileSize) bytes)",
+                message:
+                    "the entry's data (\(entry.compressedSize) bytes at offset \(dataOffset)) runs past the end of the file (\(fileSize) bytes)",
                 fix: "The archive is incomplete; download it again.")
         }
         return try ZipEntrySource(archive: self, entry: entry, dataOffset: dataOffset, displayPath: shown)
@@ -313,13 +317,15 @@ public final class ZipArchive {
         guard directoryOffset <= UInt64(fileSize), directorySize <= UInt64(fileSize) - directoryOffset else {
             throw IngestError(
                 .truncatedZip, file: path,
-                message: "the central directory (\(directorySize) bytes at offset \(directoryOffset)) lies beyond the end of the file (\(fileSize) bytes)",
+                message:
+                    "the central directory (\(directorySize) bytes at offset \(directoryOffset)) lies beyond the end of the file (\(fileSize) bytes)",
                 fix: "The archive is incomplete; download it again.")
         }
         guard Int64(directorySize) <= limits.maxCentralDirectorySize else {
             throw IngestError(
                 .unsupportedZip, file: path,
-                message: "the central directory is \(directorySize) bytes, more than the limit of \(limits.maxCentralDirectorySize)",
+                message:
+                    "the central directory is \(directorySize) bytes, more than the limit of \(limits.maxCentralDirectorySize)",
                 fix: "A MovieLens drop has a handful of files; unpack this archive and point lens at the right folder.")
         }
         let directory = try readBytes(
@@ -333,7 +339,8 @@ public final class ZipArchive {
             guard entry.localHeaderOffset + 30 <= fileSize else {
                 throw IngestError(
                     .truncatedZip, file: path,
-                    message: "entry '\(entry.name)' starts at offset \(entry.localHeaderOffset), beyond the end of the file",
+                    message:
+                        "entry '\(entry.name)' starts at offset \(entry.localHeaderOffset), beyond the end of the file",
                     fix: "The archive is incomplete; download it again.")
             }
             entries.append(entry)
@@ -470,7 +477,8 @@ public final class ZipArchive {
     }
 
     /// Reads exactly `count` bytes at `offset`, or throws `.truncatedZip`.
-    private static func readBytes(fd: Int32, count: Int, offset: Int64, path: String, fileSize: Int64) throws -> [UInt8] {
+    private static func readBytes(fd: Int32, count: Int, offset: Int64, path: String, fileSize: Int64) throws -> [UInt8]
+    {
         var bytes = [UInt8](repeating: 0, count: count)
         if count == 0 { return bytes }
         let got = try bytes.withUnsafeMutableBytes {
@@ -541,6 +549,7 @@ final class ZipEntrySource: ByteSource {
         }
     }
 
+    /// Frees zlib's state and the input buffer if the entry was not read to its end.
     deinit {
         if let stream {
             inflateEnd(stream)
@@ -580,7 +589,8 @@ final class ZipEntrySource: ByteSource {
                     if stream.pointee.avail_in == 0 && inputRemaining == 0 {
                         throw IngestError(
                             .truncatedZip, file: displayPath,
-                            message: "the compressed data ends before the deflate stream does (after \(produced + Int64(room - Int(stream.pointee.avail_out))) of \(entry.uncompressedSize) bytes)",
+                            message:
+                                "the compressed data ends before the deflate stream does (after \(produced + Int64(room - Int(stream.pointee.avail_out))) of \(entry.uncompressedSize) bytes)",
                             fix: "The archive is damaged or incomplete; download it again.")
                     }
                     throw IngestError(
@@ -616,20 +626,23 @@ final class ZipEntrySource: ByteSource {
         if produced > entry.uncompressedSize {
             throw IngestError(
                 .zipBomb, file: displayPath,
-                message: "the entry inflates to more than the \(entry.uncompressedSize) bytes its header declares; stopped reading it",
+                message:
+                    "the entry inflates to more than the \(entry.uncompressedSize) bytes its header declares; stopped reading it",
                 fix: "Do not trust this archive; download the drop again from GroupLens.")
         }
         if ended {
             if produced != entry.uncompressedSize {
                 throw IngestError(
                     .corruptZip, file: displayPath,
-                    message: "the entry inflates to \(produced) bytes but its header declares \(entry.uncompressedSize)",
+                    message:
+                        "the entry inflates to \(produced) bytes but its header declares \(entry.uncompressedSize)",
                     fix: "The archive is damaged; download it again.")
             }
             if UInt32(truncatingIfNeeded: crc) != entry.crc32 {
                 throw IngestError(
                     .checksumMismatch, file: displayPath,
-                    message: "CRC-32 mismatch: the data has \(hex32(UInt32(truncatingIfNeeded: crc))), the archive records \(hex32(entry.crc32))",
+                    message:
+                        "CRC-32 mismatch: the data has \(hex32(UInt32(truncatingIfNeeded: crc))), the archive records \(hex32(entry.crc32))",
                     fix: "The archive is damaged; download it again.")
             }
             finished = true

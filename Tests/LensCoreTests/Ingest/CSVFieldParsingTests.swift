@@ -90,9 +90,10 @@ final class CSVFieldParsingTests: XCTestCase {
                 XCTAssertNil(got, text)
             }
         }
-        for text in ["0.1", "0.3", "2.675", "9007199254740993", "1.7976931348623157e308", "4.9e-324",
-                     "123456789012345678901234567890", "0.000000000000000000000000000001"]
-        {
+        for text in [
+            "0.1", "0.3", "2.675", "9007199254740993", "1.7976931348623157e308", "4.9e-324",
+            "123456789012345678901234567890", "0.000000000000000000000000000001",
+        ] {
             XCTAssertEqual(parse(text, CSVField.parseDouble)?.bitPattern, strtodValue(text).bitPattern, text)
         }
     }
@@ -128,7 +129,9 @@ final class CSVFieldParsingTests: XCTestCase {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<20_000 {
             let bytes = (0..<Int.random(in: 0...12, using: &generator)).map { _ in
-                Bool.random(using: &generator) ? UInt8.random(in: 0x20...0x7E, using: &generator) : UInt8.random(in: 0x80...0xFF, using: &generator)
+                Bool.random(using: &generator)
+                    ? UInt8.random(in: 0x20...0x7E, using: &generator)
+                    : UInt8.random(in: 0x80...0xFF, using: &generator)
             }
             let roundTrips = Array(String(decoding: bytes, as: UTF8.self).utf8) == bytes
             XCTAssertEqual(valid(bytes), roundTrips, "\(bytes)")

@@ -132,9 +132,12 @@ final class DropSourceTests: XCTestCase {
         let macDrop = try DropSource.open(path: mac)
         XCTAssertEqual(macDrop.folder, "ml-y")
         XCTAssertEqual(macDrop.fileNames, ["ratings.csv"])
-        XCTAssertEqual(macDrop.modificationDate, DateComponents(
-            calendar: Calendar(identifier: .gregorian), timeZone: .current,
-            year: 2019, month: 11, day: 21, hour: 12).date)
+        XCTAssertEqual(
+            macDrop.modificationDate,
+            DateComponents(
+                calendar: Calendar(identifier: .gregorian), timeZone: .current,
+                year: 2019, month: 11, day: 21, hour: 12
+            ).date)
         XCTAssertEqual(try IngestFixtures.readAll(macDrop.open("ratings.csv")), ratings)
     }
 
@@ -152,7 +155,8 @@ final class DropSourceTests: XCTestCase {
         XCTAssertEqual(
             IngestFixtures.message { _ = try DropSource.open(path: "/nonexistent/ml-25m.zip") },
             "/nonexistent/ml-25m.zip: error: no such file or folder. "
-                + "Give the path of a MovieLens drop: a folder or a .zip as GroupLens publishes it (e.g. ml-latest-small.zip).")
+                + "Give the path of a MovieLens drop: a folder or a .zip as GroupLens publishes it (e.g. ml-latest-small.zip)."
+        )
     }
 
     /// Protects the message for a folder (or zip) without MovieLens files.
@@ -160,13 +164,17 @@ final class DropSourceTests: XCTestCase {
         let root = try IngestFixtures.temporaryDirectory(self)
         try IngestFixtures.write("notes", to: root + "/empty/notes.txt")
         try IngestFixtures.write("x", to: root + "/empty/a/b/ratings.csv")
-        let expected = ": error: no MovieLens files found (looked for ratings.csv, movies.csv, tags.csv, links.csv, "
+        let expected =
+            ": error: no MovieLens files found (looked for ratings.csv, movies.csv, tags.csv, links.csv, "
             + "genome-scores.csv, genome-tags.csv, u.data, u.item, u.user, u.genre, ratings.dat, movies.dat, users.dat, "
             + "tags.dat at the top and in one sub-folder). "
             + "Give the path of a MovieLens drop: a folder or a .zip as GroupLens publishes it."
-        XCTAssertEqual(IngestFixtures.message { _ = try DropSource.open(path: root + "/empty") }, root + "/empty" + expected)
+        XCTAssertEqual(
+            IngestFixtures.message { _ = try DropSource.open(path: root + "/empty") }, root + "/empty" + expected)
         try IngestFixtures.makeZip(at: root + "/empty.zip", entries: [("notes.txt", [])])
-        XCTAssertEqual(IngestFixtures.message { _ = try DropSource.open(path: root + "/empty.zip") }, root + "/empty.zip" + expected)
+        XCTAssertEqual(
+            IngestFixtures.message { _ = try DropSource.open(path: root + "/empty.zip") },
+            root + "/empty.zip" + expected)
     }
 
     /// Protects the message when two sub-folders both look like drops.

@@ -30,7 +30,8 @@ final class HashingTests: XCTestCase {
     func testSHA256KnownVectors() {
         XCTAssertEqual(hex(SHA256Hasher.self, []), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         XCTAssertEqual(
-            hex(SHA256Hasher.self, Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+            hex(SHA256Hasher.self, Array("abc".utf8)),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         XCTAssertEqual(
             hex(SHA256Hasher.self, Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
@@ -80,7 +81,8 @@ final class HashingTests: XCTestCase {
             path = shared + "/ml-latest-small/ratings.csv"
         } else {
             path = try IngestFixtures.temporaryDirectory(self) + "/sample.bin"
-            try IngestFixtures.write((0..<3_000_017).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }, to: path)
+            try IngestFixtures.write(
+                (0..<3_000_017).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }, to: path)
         }
         guard let sha = try digestFromTool("sha256sum", path), let md5 = try digestFromTool("md5sum", path) else {
             throw XCTSkip("coreutils sha256sum/md5sum are not installed")
@@ -95,11 +97,13 @@ final class HashingTests: XCTestCase {
         let text = Array(String(repeating: "1,2,3.5,964982703\n", count: 10_000).utf8)
         try IngestFixtures.makeZip(at: folder + "/d.zip", entries: [("ratings.csv", text)])
         let drop = try DropSource.open(path: folder + "/d.zip")
-        XCTAssertEqual(try SHA256Hasher.digest(of: drop.open("ratings.csv")), {
-            var h = SHA256Hasher()
-            h.update(text)
-            return h.finalize()
-        }())
+        XCTAssertEqual(
+            try SHA256Hasher.digest(of: drop.open("ratings.csv")),
+            {
+                var h = SHA256Hasher()
+                h.update(text)
+                return h.finalize()
+            }())
     }
 
     /// Protects the message for hashing a file that is not there.

@@ -30,7 +30,8 @@ final class ReadAheadByteSourceTests: XCTestCase {
             // Byte-sized chunks hand over one byte per thread switch: keep that case short.
             let bytes = chunkSize < 64 ? Array(all.prefix(3001)) : all
             let source = ReadAheadByteSource(IngestMemorySource(bytes, chunk: 333), chunkSize: chunkSize, depth: depth)
-            XCTAssertEqual(try IngestFixtures.readAll(source, chunk: readSize), bytes, "\(chunkSize)/\(depth)/\(readSize)")
+            XCTAssertEqual(
+                try IngestFixtures.readAll(source, chunk: readSize), bytes, "\(chunkSize)/\(depth)/\(readSize)")
             XCTAssertEqual(source.expectedSize, Int64(bytes.count))
         }
     }
@@ -67,7 +68,8 @@ final class ReadAheadByteSourceTests: XCTestCase {
         }
         let text = Array(String(repeating: "1,2,3.5,964982703\r\n", count: 5000).utf8)
         let direct = try IngestFixtures.lines(of: IngestMemorySource(text))
-        let ahead = try IngestFixtures.lines(of: ReadAheadByteSource(IngestMemorySource(text), chunkSize: 4096, depth: 3))
+        let ahead = try IngestFixtures.lines(
+            of: ReadAheadByteSource(IngestMemorySource(text), chunkSize: 4096, depth: 3))
         XCTAssertEqual(direct.map(\.1), ahead.map(\.1))
         XCTAssertEqual(direct.count, 5000)
     }

@@ -23,7 +23,9 @@ final class ZipArchiveTests: XCTestCase {
     }
 
     /// Reads an entry of `path` whole through a ZipArchive.
-    private func read(_ path: String, _ name: String, limits: ZipArchive.Limits = .init(), chunk: Int = 4096) throws -> [UInt8] {
+    private func read(_ path: String, _ name: String, limits: ZipArchive.Limits = .init(), chunk: Int = 4096) throws
+        -> [UInt8]
+    {
         let archive = try ZipArchive(path: path, limits: limits)
         let entry = try XCTUnwrap(archive.entry(named: name), "no entry \(name)")
         return try IngestFixtures.readAll(archive.open(entry), chunk: chunk)
@@ -34,7 +36,9 @@ final class ZipArchiveTests: XCTestCase {
     /// Offsets of the first entry's local header and central directory header.
     private func headerOffsets(_ bytes: [UInt8]) -> (local: Int, central: Int, eocd: Int) {
         var eocd = bytes.count - 22
-        while !(bytes[eocd] == 0x50 && bytes[eocd + 1] == 0x4B && bytes[eocd + 2] == 5 && bytes[eocd + 3] == 6) { eocd -= 1 }
+        while !(bytes[eocd] == 0x50 && bytes[eocd + 1] == 0x4B && bytes[eocd + 2] == 5 && bytes[eocd + 3] == 6) {
+            eocd -= 1
+        }
         let central = Int(u32(bytes, eocd + 16))
         return (Int(u32(bytes, central + 42)), central, eocd)
     }
@@ -65,7 +69,9 @@ final class ZipArchiveTests: XCTestCase {
     }
 
     /// Patches `field` of the first entry of the zip at `path`; `transform` maps the old value.
-    private func patch(_ path: String, _ field: Field, centralOnly: Bool = false, _ transform: (UInt32) -> UInt32) throws {
+    private func patch(_ path: String, _ field: Field, centralOnly: Bool = false, _ transform: (UInt32) -> UInt32)
+        throws
+    {
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         let (local, central, _) = headerOffsets(bytes)
         let (localOffset, centralOffset, width) = field.layout
@@ -197,11 +203,13 @@ final class ZipArchiveTests: XCTestCase {
         let folder = try IngestFixtures.temporaryDirectory(self)
         let cases: [(String, String)] = [
             ("../evil.csv", "a '..' component"), ("ml/../../evil.csv", "a '..' component"),
-            ("/etc/evil.csv", "an absolute path"), ("ml\\..\\evil.csv", "a backslash"), ("C:evil.csv", "a drive letter"),
+            ("/etc/evil.csv", "an absolute path"), ("ml\\..\\evil.csv", "a backslash"),
+            ("C:evil.csv", "a drive letter"),
         ]
         for (index, (name, reason)) in cases.enumerated() {
             let path = folder + "/evil\(index).zip"
-            try IngestFixtures.makeZip(at: path, entries: [("ratings.csv", Array("a\n".utf8)), (name, Array("x\n".utf8))])
+            try IngestFixtures.makeZip(
+                at: path, entries: [("ratings.csv", Array("a\n".utf8)), (name, Array("x\n".utf8))])
             XCTAssertEqual(
                 IngestFixtures.message { _ = try ZipArchive(path: path) },
                 "\(path): error: entry '\(name)' has an unsafe name (\(reason)); refusing to read this archive. "
@@ -243,7 +251,8 @@ final class ZipArchiveTests: XCTestCase {
         XCTAssertEqual(
             IngestFixtures.message { _ = try ZipArchive(path: path) },
             "\(path): error: the central directory (\(eocd - central) bytes at offset \(bytes.count * 2)) "
-                + "lies beyond the end of the file (\(bytes.count) bytes). The archive is incomplete; download it again.")
+                + "lies beyond the end of the file (\(bytes.count) bytes). The archive is incomplete; download it again."
+        )
         bytes = original
         put(UInt32(bytes.count + 100), width: 4, into: &bytes, at: central + 42)
         try Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -262,10 +271,12 @@ final class ZipArchiveTests: XCTestCase {
         try patch(path, .compressedSize, centralOnly: true) { $0 / 2 }
         let message = IngestFixtures.message { _ = try read(path, "ratings.csv") }
         XCTAssertTrue(
-            message?.hasPrefix("\(path):ratings.csv: error: the compressed data ends before the deflate stream does (after ") == true,
+            message?.hasPrefix(
+                "\(path):ratings.csv: error: the compressed data ends before the deflate stream does (after ") == true,
             message ?? "no error")
         XCTAssertTrue(
-            message?.hasSuffix(" of \(text.count) bytes). The archive is damaged or incomplete; download it again.") == true,
+            message?.hasSuffix(" of \(text.count) bytes). The archive is damaged or incomplete; download it again.")
+                == true,
             message ?? "no error")
     }
 
@@ -278,7 +289,8 @@ final class ZipArchiveTests: XCTestCase {
             let text = sampleText(lines: 5000)
             try IngestFixtures.makeZip(at: path, entries: [("ratings.csv", text)], method: method)
             try patch(path, .uncompressedSize) { $0 - 100 }
-            let expected = method == "deflated"
+            let expected =
+                method == "deflated"
                 ? "\(path):ratings.csv: error: the entry inflates to more than the \(text.count - 100) bytes its header declares; "
                     + "stopped reading it. Do not trust this archive; download the drop again from GroupLens."
                 : "\(path):ratings.csv: error: the stored entry has compressed size \(text.count) but uncompressed size "
@@ -352,7 +364,8 @@ final class ZipArchiveTests: XCTestCase {
         try patch(path, .flags) { $0 | 1 }
         XCTAssertEqual(
             IngestFixtures.message { _ = try read(path, "ratings.csv") },
-            "\(path):ratings.csv: error: the entry is encrypted. Unpack the archive with its password and point lens at the folder.")
+            "\(path):ratings.csv: error: the entry is encrypted. Unpack the archive with its password and point lens at the folder."
+        )
         try patch(path, .flags) { $0 & ~1 }
         try patch(path, .method) { _ in 12 }
         XCTAssertEqual(
@@ -373,7 +386,8 @@ final class ZipArchiveTests: XCTestCase {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         XCTAssertThrowsError(try read(path, "ratings.csv")) { error in
             let error = error as? IngestError
-            XCTAssertTrue(error?.code == .corruptZip || error?.code == .checksumMismatch, "\(String(describing: error))")
+            XCTAssertTrue(
+                error?.code == .corruptZip || error?.code == .checksumMismatch, "\(String(describing: error))")
             XCTAssertEqual(error?.file, "\(path):ratings.csv")
         }
     }

@@ -6,6 +6,7 @@
 --   drop_date    the date of the MovieLens drop it was loaded from
 --   loaded_at    when its load committed
 --   n_ratings    ratings loaded in that version (null when not recorded)
+--   is_pruned    true when `lens catalog prune` dropped its schema (only its catalog rows remain)
 create view {{current}}.versions as
 
 with
@@ -23,7 +24,8 @@ final as (
         v.is_current,
         v.drop_date,
         v.created_at as loaded_at,
-        lr.n_ratings
+        lr.n_ratings,
+        v.dropped_at is not null as is_pruned
     from {{catalog}}.versions as v
     left join loaded_ratings as lr on lr.version = v.version
 )
