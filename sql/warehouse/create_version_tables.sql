@@ -17,14 +17,16 @@ create table {{schema}}.movies (
     film_noir boolean not null, horror boolean not null, imax boolean not null,
     musical boolean not null, mystery boolean not null, romance boolean not null,
     sci_fi boolean not null, thriller boolean not null, war boolean not null,
-    western boolean not null, no_genres boolean not null
+    western boolean not null, no_genres boolean not null,
+    source_line       integer  not null   -- line in movies.csv (header = 1), for lineage
 );
 
 -- links: external ids per movie; imdb_id keeps its leading zeros.
 create table {{schema}}.links (
     movie_id  integer not null,
     imdb_id   text    not null,
-    tmdb_id   integer            -- null when the drop has none
+    tmdb_id   integer,           -- null when the drop has none
+    source_line integer not null -- line in links.csv
 );
 
 -- tags: free-text tags as users applied them.
@@ -33,7 +35,8 @@ create table {{schema}}.tags (
     movie_id        integer     not null,
     tag             text        not null,  -- trimmed
     tag_normalized  text        not null,  -- lower case
-    tagged_at       timestamptz not null
+    tagged_at       timestamptz not null,
+    source_line     integer     not null   -- line in tags.csv
 );
 
 -- ratings: one row per (user, movie) after dedup, with its temporal split.
@@ -43,7 +46,8 @@ create table {{schema}}.ratings (
     rating    real        not null,  -- 0.5 .. 5.0 in half stars (capped)
     rated_at  timestamptz not null,  -- capped to [1995-01-01, drop date + 1 day]
     split     text        not null,  -- train | test | buffer
-    batch     smallint               -- 1..N inside the buffer, null otherwise
+    batch     smallint,              -- 1..N inside the buffer, null otherwise
+    source_line integer   not null   -- line in ratings.csv (header = 1) of the row kept
 );
 
 -- ratings_buffer: buffer rows held back from `ratings` (warehouse.hold_back_buffer = true), waiting to

@@ -28,6 +28,7 @@ struct RatingsCleaner {
         table.movieId.reserveCapacity(expectedRows)
         table.rating.reserveCapacity(expectedRows)
         table.ratedAt.reserveCapacity(expectedRows)
+        table.sourceLine.reserveCapacity(expectedRows)
     }
 
     /// Takes one data line (header excluded). Keeps the raw rating and time until `finish()`,
@@ -52,6 +53,7 @@ struct RatingsCleaner {
         table.movieId.append(movie)
         table.rating.append(Float(values.nums.2))
         table.ratedAt.append(values.ints.3)
+        table.sourceLine.append(Int32(truncatingIfNeeded: lineNumber))
     }
 
     /// Records a line that could not be decoded at all (e.g. invalid UTF-8 in a numeric file).
@@ -143,12 +145,14 @@ struct RatingsCleaner {
             table.movieId[w] = table.movieId[r]
             table.rating[w] = table.rating[r]
             table.ratedAt[w] = table.ratedAt[r]
+            table.sourceLine[w] = table.sourceLine[r]
             w += 1
         }
         table.userId.removeLast(n - w)
         table.movieId.removeLast(n - w)
         table.rating.removeLast(n - w)
         table.ratedAt.removeLast(n - w)
+        table.sourceLine.removeLast(n - w)
     }
 
     /// One repeated key (rows in file order): the latest capped time wins, the later line on a

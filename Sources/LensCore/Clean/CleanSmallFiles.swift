@@ -69,6 +69,7 @@ struct MoviesCleaner {
             ? [] : genreText.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         table.movieId.append(id)
         table.title.append(title)
+        table.sourceLine.append(Int32(truncatingIfNeeded: line))
         table.titleNormalized.append(normalized)
         table.year.append(year ?? 0)
         table.yearPresent.append(year != nil)
@@ -92,6 +93,7 @@ struct MoviesCleaner {
         t.yearPresent = order.map { table.yearPresent[$0] }
         t.genres = order.map { table.genres[$0] }
         t.oneHot = table.oneHot.map { col in order.map { col[$0] } }
+        t.sourceLine = order.map { table.sourceLine[$0] }
         ledger.counts.clean = t.count
         return (t, ledger.counts)
     }
@@ -129,6 +131,7 @@ struct LinksCleaner {
         table.imdbId.append(fields[1].trimmingBlanks())
         table.tmdbId.append(tmdb ?? 0)
         table.tmdbPresent.append(tmdb != nil)
+        table.sourceLine.append(Int32(truncatingIfNeeded: line))
     }
 
     mutating func finish() -> (LinksTable, FileReconciliation) {
@@ -138,6 +141,7 @@ struct LinksCleaner {
         t.imdbId = order.map { table.imdbId[$0] }
         t.tmdbId = order.map { table.tmdbId[$0] }
         t.tmdbPresent = order.map { table.tmdbPresent[$0] }
+        t.sourceLine = order.map { table.sourceLine[$0] }
         ledger.counts.clean = t.count
         return (t, ledger.counts)
     }
@@ -173,6 +177,7 @@ struct TagsCleaner {
         table.tag.append(tag)
         table.tagNormalized.append(tag.lowercased())
         table.taggedAt.append(ts)
+        table.sourceLine.append(Int32(truncatingIfNeeded: line))
     }
 
     mutating func finish() -> (TagsTable, FileReconciliation) {

@@ -9,18 +9,21 @@ public enum ColumnarSchemas {
     public static let movies = ParquetSchema(
         [ParquetField("movie_id", .int32), ParquetField("title", .string), ParquetField("title_normalized", .string),
          ParquetField("year", .int16, nullable: true), ParquetField("genres", .stringList)]
-            + GenreVocabulary.oneHotColumns.map { ParquetField($0, .bool) })
+            + GenreVocabulary.oneHotColumns.map { ParquetField($0, .bool) } + [ParquetField("source_line", .int32)])
     public static let links = ParquetSchema([
         ParquetField("movie_id", .int32), ParquetField("imdb_id", .string), ParquetField("tmdb_id", .int32, nullable: true),
+        ParquetField("source_line", .int32),
     ])
     public static let tags = ParquetSchema([
         ParquetField("user_id", .int32), ParquetField("movie_id", .int32), ParquetField("tag", .string),
         ParquetField("tag_normalized", .string), ParquetField("tagged_at", .timestampMicrosUTC),
+        ParquetField("source_line", .int32),
     ])
     /// The split is the Hive partition (`split=train`), not a column in the file.
     public static let ratings = ParquetSchema([
         ParquetField("user_id", .int32), ParquetField("movie_id", .int32), ParquetField("rating", .float),
         ParquetField("rated_at", .timestampMicrosUTC), ParquetField("batch", .int8, nullable: true),
+        ParquetField("source_line", .int32),
     ])
     public static let genomeTags = ParquetSchema([ParquetField("tag_id", .int32), ParquetField("tag", .string)])
     public static let genomeScores = ParquetSchema([

@@ -88,14 +88,14 @@ public enum ParquetExport {
         let m = t.movies
         try emit("movies/part-00000.parquet", "movies", ColumnarSchemas.movies,
                  [.int32(m.movieId), .string(m.title), .string(m.titleNormalized), .int16(m.year, validity: m.yearPresent),
-                  .stringList(m.genres)] + m.oneHot.map { .bool($0) })
+                  .stringList(m.genres)] + m.oneHot.map { .bool($0) } + [.int32(m.sourceLine)])
         let l = t.links
         try emit("links/part-00000.parquet", "links", ColumnarSchemas.links,
-                 [.int32(l.movieId), .string(l.imdbId), .int32(l.tmdbId, validity: l.tmdbPresent)])
+                 [.int32(l.movieId), .string(l.imdbId), .int32(l.tmdbId, validity: l.tmdbPresent), .int32(l.sourceLine)])
         let g = t.tags
         try emit("tags/part-00000.parquet", "tags", ColumnarSchemas.tags,
                  [.int32(g.userId), .int32(g.movieId), .string(g.tag), .string(g.tagNormalized),
-                  .int64(g.taggedAt.map { $0 * 1_000_000 })])
+                  .int64(g.taggedAt.map { $0 * 1_000_000 }), .int32(g.sourceLine)])
         // Ratings: one file per split, written from ranges of the same sorted columns (no copies).
         let s = t.ratings
         let r = s.rows
@@ -108,7 +108,8 @@ public enum ParquetExport {
             batchValid[i] = true
         }
         let columns: [ParquetColumnValues] = [.int32(r.userId), .int32(r.movieId), .float(r.rating), .int64(micros),
-                                              .int8(batch, validity: batchValid)]
+                                              .int8(batch, validity: batchValid),
+                                              .int32(r.sourceLine.count == r.count ? r.sourceLine : [Int32](repeating: 0, count: r.count))]
         for (name, range) in [("train", 0..<s.trainCount), ("test", s.trainCount..<bufferStart), ("buffer", bufferStart..<r.count)] {
             try emit("ratings/split=\(name)/part-00000.parquet", "ratings", ColumnarSchemas.ratings, columns, rows: range)
         }

@@ -225,7 +225,7 @@ public final class ZipArchive {
         let nameLength = Int64(reader.u16())
         let extraLength = Int64(reader.u16())
         let dataOffset = entry.localHeaderOffset + 30 + nameLength + extraLength
-        if dataOffset + entry.compressedSize > fileSize {
+        if dataOffset > fileSize || entry.compressedSize > fileSize - dataOffset {
             throw IngestError(
                 .truncatedZip, file: shown,
                 message:
@@ -336,7 +336,7 @@ public final class ZipArchive {
         for index in 0..<entryCount {
             let entry = try parseDirectoryEntry(&reader, index: index, path: path)
             try checkSafeName(entry.name, path: path)
-            guard entry.localHeaderOffset + 30 <= fileSize else {
+            guard entry.localHeaderOffset <= fileSize - 30 else {
                 throw IngestError(
                     .truncatedZip, file: path,
                     message:
@@ -566,8 +566,11 @@ final class ZipEntrySource: ByteSource {
         precondition(buffer.count > 0, "read(into:) needs a non-empty buffer")
         if finished { return 0 }
         // Cap the output so that at most one byte beyond the declared size is ever produced.
-        let allowed = entry.uncompressedSize - produced + 1
-        let room = Int(min(Int64(buffer.count), allowed, Int64(UInt32.max)))
+        // (Written to stay clear of overflow for a declared size near Int64.max.)
+        let declaredLeft = entry.uncompressedSize - produced
+        let room =
+            declaredLeft < Int64(min(buffer.count, Int(UInt32.max)))
+            ? Int(declaredLeft) + 1 : min(buffer.count, Int(UInt32.max))
         let out = buffer.baseAddress!
         var count = 0
         var ended = false

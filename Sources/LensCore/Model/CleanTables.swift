@@ -31,6 +31,8 @@ public struct MoviesTable: Sendable {
     public var genres: [[String]] = []
     /// One column per `GenreVocabulary.oneHotColumns` entry, each with one Bool per movie.
     public var oneHot: [[Bool]] = Array(repeating: [], count: GenreVocabulary.oneHotColumns.count)
+    /// Physical line in movies.csv (header = 1).
+    public var sourceLine: [Int32] = []
     public init() {}
     public var count: Int { movieId.count }
 }
@@ -43,6 +45,8 @@ public struct LinksTable: Sendable {
     /// TMDb id; valid only where `tmdbPresent` is true.
     public var tmdbId: [Int32] = []
     public var tmdbPresent: [Bool] = []
+    /// Physical line in links.csv (header = 1).
+    public var sourceLine: [Int32] = []
     public init() {}
     public var count: Int { movieId.count }
 }
@@ -56,6 +60,8 @@ public struct TagsTable: Sendable {
     public var tagNormalized: [String] = []
     /// Epoch seconds (UTC), as given.
     public var taggedAt: [Int64] = []
+    /// Physical line in tags.csv (header = 1).
+    public var sourceLine: [Int32] = []
     public init() {}
     public var count: Int { userId.count }
 }

@@ -9,6 +9,8 @@ public struct RatingsTable: Sendable {
     public var rating: [Float] = []
     /// Epoch seconds (UTC), capped to [1995-01-01, drop date + 1 day].
     public var ratedAt: [Int64] = []
+    /// Physical line of the row in ratings.csv (header = 1), for lineage; empty when unknown.
+    public var sourceLine: [Int32] = []
     public init() {}
     public var count: Int { userId.count }
 }

@@ -50,6 +50,7 @@ public enum TemporalSplit {
         sorted.movieId = gather(ratings.movieId, perm)
         sorted.rating = gather(ratings.rating, perm)
         sorted.ratedAt = gather(ratings.ratedAt, perm)
+        if ratings.sourceLine.count == n { sorted.sourceLine = gather(ratings.sourceLine, perm) }
         let f = config.splitNumerators
         let s = sizes(n: n, trainNumerator: f.train, testNumerator: f.test, denominator: f.denominator,
                       batches: config.bufferBatches)

@@ -1,2 +1,2 @@
 /// The version of lens recorded in manifests and the catalog.
-public let lensVersion = "0.1.0"
+public let lensVersion = "0.2.0"

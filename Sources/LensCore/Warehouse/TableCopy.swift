@@ -24,8 +24,8 @@ enum TableCopy {
         }
         let m = tables.movies
         let oneHotNames = GenreVocabulary.oneHotColumns.joined(separator: ", ")
-        try copy("movies", "movie_id, title, title_normalized, year, genres, \(oneHotNames)") { enc, w in
-            let fields = Int16(5 + m.oneHot.count)
+        try copy("movies", "movie_id, title, title_normalized, year, genres, \(oneHotNames), source_line") { enc, w in
+            let fields = Int16(6 + m.oneHot.count)
             for i in 0..<m.count {
                 enc.beginRow(fieldCount: fields)
                 enc.int32(m.movieId[i])
@@ -34,39 +34,42 @@ enum TableCopy {
                 if m.yearPresent[i] { enc.int16(m.year[i]) } else { enc.null() }
                 enc.textArray(m.genres[i])
                 for c in 0..<m.oneHot.count { enc.bool(m.oneHot[c][i]) }
+                enc.int32(m.sourceLine[i])
                 if enc.count > flushBytes { try w.flush(&enc) }
             }
         }
         let l = tables.links
-        try copy("links", "movie_id, imdb_id, tmdb_id") { enc, w in
+        try copy("links", "movie_id, imdb_id, tmdb_id, source_line") { enc, w in
             for i in 0..<l.count {
-                enc.beginRow(fieldCount: 3)
+                enc.beginRow(fieldCount: 4)
                 enc.int32(l.movieId[i])
                 enc.text(l.imdbId[i])
                 if l.tmdbPresent[i] { enc.int32(l.tmdbId[i]) } else { enc.null() }
+                enc.int32(l.sourceLine[i])
                 if enc.count > flushBytes { try w.flush(&enc) }
             }
         }
         let t = tables.tags
-        try copy("tags", "user_id, movie_id, tag, tag_normalized, tagged_at") { enc, w in
+        try copy("tags", "user_id, movie_id, tag, tag_normalized, tagged_at, source_line") { enc, w in
             for i in 0..<t.count {
-                enc.beginRow(fieldCount: 5)
+                enc.beginRow(fieldCount: 6)
                 enc.int32(t.userId[i])
                 enc.int32(t.movieId[i])
                 enc.text(t.tag[i])
                 enc.text(t.tagNormalized[i])
                 enc.timestamptz(epochMicros: t.taggedAt[i] * 1_000_000)
+                enc.int32(t.sourceLine[i])
                 if enc.count > flushBytes { try w.flush(&enc) }
             }
         }
         // Ratings: train and test always; the buffer into `ratings`, or held back in `ratings_buffer`.
         let s = tables.ratings
         let loadedEnd = includeBuffer ? s.rows.count : s.trainCount + s.testCount
-        try copy("ratings", "user_id, movie_id, rating, rated_at, split, batch") { enc, w in
+        try copy("ratings", "user_id, movie_id, rating, rated_at, split, batch, source_line") { enc, w in
             try encodeRatings(s, rows: 0..<loadedEnd, into: &enc, writer: w)
         }
         if !includeBuffer {
-            try copy("ratings_buffer", "user_id, movie_id, rating, rated_at, split, batch") { enc, w in
+            try copy("ratings_buffer", "user_id, movie_id, rating, rated_at, split, batch, source_line") { enc, w in
                 try encodeRatings(s, rows: loadedEnd..<s.rows.count, into: &enc, writer: w)
             }
         }
@@ -152,12 +155,13 @@ enum TableCopy {
     static func encodeRatings(_ s: SplitRatings, rows: Range<Int>, into enc: inout PGBinaryCopyEncoder,
                               writer w: PGCopyWriter) throws {
         let testStart = s.trainCount, bufferStart = s.trainCount + s.testCount
+        let lines = s.rows.sourceLine.count == s.rows.count ? s.rows.sourceLine : [Int32](repeating: 0, count: s.rows.count)
         try s.rows.userId.withUnsafeBufferPointer { u in
             try s.rows.movieId.withUnsafeBufferPointer { mv in
                 try s.rows.rating.withUnsafeBufferPointer { r in
                     try s.rows.ratedAt.withUnsafeBufferPointer { at in
                         for i in rows {
-                            enc.beginRow(fieldCount: 6)
+                            enc.beginRow(fieldCount: 7)
                             enc.int32(u[i])
                             enc.int32(mv[i])
                             enc.float4(r[i])
@@ -172,6 +176,7 @@ enum TableCopy {
                                 enc.text("buffer")
                                 enc.int16(Int16(s.batch(ofBufferPosition: i - bufferStart)))
                             }
+                            enc.int32(lines[i])
                             if enc.count > flushBytes { try w.flush(&enc) }
                         }
                     }

@@ -78,6 +78,58 @@ final class CSVFieldsTests: XCTestCase {
         XCTAssertEqual(split("1,2", fields), ["1", "2"])
     }
 
+    /// A plain, obviously-correct RFC 4180 splitter to compare against.
+    private func referenceSplit(_ text: [Character]) -> [String] {
+        var fields: [String] = []
+        var i = 0
+        while true {
+            var field = ""
+            if i < text.count && text[i] == "\"" {
+                i += 1
+                while true {
+                    guard i < text.count else { return ["error: unterminated_quote"] }
+                    if text[i] == "\"" {
+                        if i + 1 < text.count && text[i + 1] == "\"" {
+                            field.append("\"")
+                            i += 2
+                            continue
+                        }
+                        i += 1
+                        break
+                    }
+                    field.append(text[i])
+                    i += 1
+                }
+                if i < text.count && text[i] != "," { return ["error: bad_quote"] }
+            } else {
+                while i < text.count && text[i] != "," {
+                    if text[i] == "\"" { return ["error: bad_quote"] }
+                    field.append(text[i])
+                    i += 1
+                }
+            }
+            fields.append(field)
+            if i == text.count { return fields }
+            i += 1
+        }
+    }
+
+    /// Protects both paths against a reference on random lines of commas, quotes and letters,
+    /// at every length around the eight-byte words.
+    func testRandomLinesMatchAReferenceSplitter() {
+        let fields = CSVFields()
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [Character] = ["a", "b", ",", ",", "\"", " ", "7"]
+        for _ in 0..<30_000 {
+            let quoteFree = Bool.random(using: &generator)
+            let line = (0..<Int.random(in: 0...40, using: &generator)).map { _ -> Character in
+                let c = alphabet.randomElement(using: &generator)!
+                return quoteFree && c == "\"" ? "x" : c
+            }
+            XCTAssertEqual(split(String(line), fields), referenceSplit(line), String(line))
+        }
+    }
+
     /// Protects the other separators and unquoted formats (ml-100k u.data, u.item).
     func testOtherSeparatorsAndQuotingOff() {
         XCTAssertEqual(split("196\t242\t3\t881250949", CSVFields(separator: 0x09)), ["196", "242", "3", "881250949"])

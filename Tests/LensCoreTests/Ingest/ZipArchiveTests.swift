@@ -172,6 +172,39 @@ final class ZipArchiveTests: XCTestCase {
         XCTAssertEqual(try IngestFixtures.readAll(drop.open("ratings.csv")), text)
     }
 
+    /// Protects against arithmetic overflow: a ZIP64 size near Int64.max is refused by the ratio
+    /// check, and when the check is disabled, reading stops with a clear error instead of trapping.
+    func testHugeDeclaredZip64SizeIsHandled() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/zip") else {
+            throw XCTSkip("Info-ZIP zip is not installed")
+        }
+        let folder = try IngestFixtures.temporaryDirectory(self)
+        let text = sampleText(lines: 200)
+        try IngestFixtures.write(text, to: folder + "/ratings.csv")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/zip")
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        process.arguments = ["-q", "-fz", "huge.zip", "ratings.csv"]
+        try process.run()
+        process.waitUntilExit()
+        let path = folder + "/huge.zip"
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        // The central header (its offset is in the ZIP64 end record), then its ZIP64 extra
+        // field (tag 1, 8 bytes: the uncompressed size).
+        var at = 0
+        while !(bytes[at] == 0x50 && bytes[at + 1] == 0x4B && bytes[at + 2] == 1 && bytes[at + 3] == 2) { at += 1 }
+        at += 46
+        while !(bytes[at] == 1 && bytes[at + 1] == 0 && bytes[at + 2] == 8 && bytes[at + 3] == 0) { at += 1 }
+        let huge: UInt64 = 0x7FFF_FFFF_FFFF_FFF0
+        for i in 0..<8 { bytes[at + 4 + i] = UInt8(truncatingIfNeeded: huge >> (8 * UInt64(i))) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try read(path, "ratings.csv")) { XCTAssertEqual(($0 as? IngestError)?.code, .zipBomb) }
+        XCTAssertEqual(
+            IngestFixtures.message { _ = try read(path, "ratings.csv", limits: .init(maxCompressionRatio: .max)) },
+            "\(path):ratings.csv: error: the entry inflates to \(text.count) bytes but its header declares \(huge). "
+                + "The archive is damaged; download it again.")
+    }
+
     /// Protects streamed archives (flag bit 3: sizes and CRC in a data descriptor after the data,
     /// zeros in the local header): everything must come from the central directory.
     func testDataDescriptorEntriesAreRead() throws {
@@ -372,6 +405,43 @@ final class ZipArchiveTests: XCTestCase {
             IngestFixtures.message { _ = try read(path, "ratings.csv") },
             "\(path):ratings.csv: error: the entry uses compression method 12 (bzip2). "
                 + "lens reads stored and deflate entries; re-create the zip with deflate (`zip -r`) or unpack it.")
+    }
+
+    /// Protects against crashes on damaged input: random byte corruptions of a small archive
+    /// (headers and data alike) must only ever give an error or data, never trap.
+    func testRandomCorruptionNeverCrashes() throws {
+        let folder = try IngestFixtures.temporaryDirectory(self)
+        let path = folder + "/fuzz.zip"
+        try IngestFixtures.makeZip(
+            at: path, entries: [("ml/ratings.csv", sampleText(lines: 300)), ("ml/README.txt", Array("hello".utf8))])
+        let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let (local, central, _) = headerOffsets(original)
+        var generator = SystemRandomNumberGenerator()
+        var outcomes = [0, 0]
+        for round in 0..<400 {
+            var bytes = original
+            for _ in 0..<Int.random(in: 1...6, using: &generator) {
+                // Mostly aim at the structures (local header, central directory and end record).
+                let offset: Int
+                switch round % 3 {
+                case 0: offset = Int.random(in: local..<(local + 60), using: &generator)
+                case 1: offset = Int.random(in: central..<bytes.count, using: &generator)
+                default: offset = Int.random(in: 0..<bytes.count, using: &generator)
+                }
+                bytes[offset] = round % 2 == 0 ? UInt8.random(in: 0...255, using: &generator) : 0xFF
+            }
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            do {
+                let archive = try ZipArchive(path: path)
+                for entry in archive.entries where !entry.isDirectory {
+                    _ = try IngestFixtures.readAll(archive.open(entry), chunk: 1 << 16)
+                }
+                outcomes[0] += 1
+            } catch is IngestError {
+                outcomes[1] += 1
+            }
+        }
+        XCTAssertGreaterThan(outcomes[1], 0)
     }
 
     /// Protects the deflate error path: corrupted compressed bytes give a located error.
