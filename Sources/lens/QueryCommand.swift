@@ -6,7 +6,11 @@ import LensCore
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
-        abstract: "Run a named query from sql/queries (parameters bound by the server) or ad-hoc SQL."
+        abstract: "Run a named query from sql/queries (parameters bound by the server) or ad-hoc SQL.",
+        discussion: """
+            lens query --list shows every named query with its parameters (name, type, default) and what it answers.
+            Parameter values are checked against their declared type and sent as bound parameters, never pasted into SQL.
+            """
     )
 
     @Argument(help: "Named query (a file in sql/queries without .sql).")
@@ -18,43 +22,60 @@ struct QueryCommand: ParsableCommand {
     @Option(name: .long, help: "Ad-hoc SQL instead of a named query.")
     var sql: String?
 
-    @Flag(name: .long, help: "List the named queries.")
+    @Flag(name: .long, help: "List the named queries, their parameters and what they answer.")
     var list = false
+
+    @Option(name: .long, help: "Pipeline file (default: pipelines/movielens.toml when present).")
+    var pipeline: String?
 
     @Option(name: .long, help: "PostgreSQL URL or conninfo.")
     var database: String?
 
-    @Option(name: .long, help: "table | csv | json")
+    @Option(name: .long, help: "table | csv | json | markdown")
     var format: String = "table"
 
     func run() throws {
         do {
+            guard QueryRunner.formats.contains(format) else {
+                throw LensError.config(file: "--format", line: nil, message: "must be one of \(QueryRunner.formats.joined(separator: ", ")), got '\(format)'")
+            }
             let files = try SQLFiles.locate()
-            let (config, _) = try loadPipelineConfig(nil)
-            let queries = try NamedQuery.all(in: files)
+            let (config, _) = try loadPipelineConfig(pipeline)
             if list {
-                for q in queries {
-                    let params = q.parameters.map { "\($0.name) \($0.type) = \($0.defaultValue)" }.joined(separator: ", ")
-                    print("\(q.name)(\(params)): \(q.summary)")
-                }
+                print(QueryRunner.renderList(try NamedQuery.all(in: files), format: format == "json" ? "json" : "text"))
                 return
+            }
+            let query: NamedQuery?
+            if sql != nil {
+                guard name == nil else {
+                    throw LensError.config(file: "lens query", line: nil, message: "give a query name or --sql, not both")
+                }
+                query = nil
+            } else if let name {
+                query = try NamedQuery.named(name, in: files)
+            } else {
+                throw LensError.config(file: "lens query", line: nil, message: "name a query (see lens query --list) or give --sql")
+            }
+            var given: [String: String] = [:]
+            for p in param {
+                let kv = p.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                guard kv.count == 2, !kv[0].isEmpty else {
+                    throw LensError.config(file: "--param", line: nil, message: "expected key=value, got '\(p)'")
+                }
+                given[kv[0]] = kv[1]
             }
             let target = try DatabaseTarget.resolve(explicit: database)
             let conn = try target.connect()
             defer { conn.close() }
             let rows: QueryResult
-            if let sql {
-                rows = try QueryRunner.adHoc(sql, conn: conn)
-            } else if let name, let q = queries.first(where: { $0.name == name }) {
-                var given: [String: String] = [:]
-                for p in param {
-                    let kv = p.split(separator: "=", maxSplits: 1).map(String.init)
-                    guard kv.count == 2 else { throw LensError.config(file: "--param", line: nil, message: "expected key=value, got '\(p)'") }
-                    given[kv[0]] = kv[1]
-                }
-                rows = try QueryRunner.named(q, params: given, files: files, current: config.currentSchema, conn: conn)
+            if let query {
+                rows = try QueryRunner.named(query, params: given, files: files, current: config.currentSchema,
+                                             catalog: config.catalogSchema, conn: conn)
             } else {
-                throw LensError.config(file: "lens query", line: nil, message: "name a query (see lens query --list) or give --sql")
+                guard given.isEmpty else {
+                    throw LensError.config(file: "--param", line: nil, message: "--param applies to named queries, not --sql")
+                }
+                rows = try QueryRunner.adHoc(sql!, conn: conn)
             }
             print(QueryRunner.render(rows, format: format))
         } catch {

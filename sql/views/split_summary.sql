@@ -1,4 +1,5 @@
--- split_summary: the temporal split as loaded: rows and time bounds per split and buffer batch.
+-- split_summary: the temporal split: rows and time bounds per split and buffer batch, including
+-- buffer batches held back in ratings_buffer that `lens append` has not moved into ratings yet.
 -- columns:
 --   split           train | test | buffer
 --   batch           1..N within the buffer; null for train and test
@@ -7,10 +8,22 @@
 --   n_movies        distinct movies
 --   first_rated_at  earliest rated_at
 --   last_rated_at   latest rated_at
+--   held_back       true for a buffer batch still only in ratings_buffer (not in ratings yet)
 --   seq             1, 2, 3 ... in time order (train, test, buffer batch 1, 2, ...), for sorting
 create view {{current}}.split_summary as
 
 with
+
+every_rating as (
+    select r.user_id, r.movie_id, r.rated_at, r.split, r.batch, false as held_back
+    from {{current}}.ratings as r
+    union all
+    select b.user_id, b.movie_id, b.rated_at, b.split, b.batch, true as held_back
+    from {{current}}.ratings_buffer as b
+    where not exists (
+        select from {{current}}.ratings as r where r.user_id = b.user_id and r.movie_id = b.movie_id
+    )
+),
 
 per_part as (
     select
@@ -20,8 +33,9 @@ per_part as (
         count(distinct r.user_id) as n_users,
         count(distinct r.movie_id) as n_movies,
         min(r.rated_at) as first_rated_at,
-        max(r.rated_at) as last_rated_at
-    from {{current}}.ratings as r
+        max(r.rated_at) as last_rated_at,
+        bool_and(r.held_back) as held_back
+    from every_rating as r
     group by r.split, r.batch
 ),
 
@@ -34,6 +48,7 @@ final as (
         n_movies,
         first_rated_at,
         last_rated_at,
+        held_back,
         row_number() over (
             order by case split when 'train' then 1 when 'test' then 2 else 3 end, batch nulls first
         ) as seq

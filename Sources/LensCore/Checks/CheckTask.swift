@@ -23,7 +23,7 @@ public enum CheckTask {
         let catalog = CatalogStore(conn: conn, sql: sql, schema: config.catalogSchema)
         do {
             try catalog.ensureSchema()
-            guard let (version, schema) = try AnalystLayer.currentSchema(conn: conn, catalog: config.catalogSchema) else {
+            guard let (version, schema, _) = try catalog.currentVersion() else {
                 throw LensError.database(message: "no version is loaded yet; load one with `lens run --source DROP`")
             }
             let runId = try catalog.beginRun(command: "check", pipelineFile: nil, pipelineSHA256: nil, lensVersion: lensVersion,

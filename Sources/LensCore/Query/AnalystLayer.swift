@@ -54,12 +54,4 @@ public enum AnalystLayer {
             throw LensError.database(message: "republishing \(schema) as \(current) failed: \(error)")
         }
     }
-
-    /// The version schema `current` shows, from the catalog (`versions.is_current`), or nil
-    /// when no version is loaded.
-    public static func currentSchema(conn: PGConnection, catalog: String) throws -> (version: Int, schema: String)? {
-        let rows = try conn.query("select version, schema_name from \(catalog).versions where is_current")
-        guard let row = rows.rows.first, let v = row[0].flatMap({ Int($0) }), let s = row[1] else { return nil }
-        return (v, s)
-    }
 }

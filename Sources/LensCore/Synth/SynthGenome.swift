@@ -11,6 +11,8 @@ struct GenomeModel {
     /// rank x tags, row-major.
     let v: [Double]
     let tagBias: [Double]
+    /// "1," ... "1128,".
+    let tagLabels: LabelTable
 
     init(seed: UInt64, tags: Int = Synth.genomeTagCount, rank: Int = Synth.genomeRank) {
         self.tags = tags
@@ -23,6 +25,7 @@ struct GenomeModel {
         }
         self.v = v
         tagBias = (0..<tags).map { _ in rng.normal(-2.5, 0.9) }
+        tagLabels = LabelTable(count: tags) { UInt64($0 + 1) }
     }
 }
 
@@ -62,8 +65,12 @@ extension Synth {
         let b = SynthBuffer(capacity: (last - first) * t * 20 + 1_024)
         var z = [Double](repeating: 0, count: t)
         var u = [Double](repeating: 0, count: k)
+        let movieLabels = LabelTable(count: last - first) { UInt64(movieIds[first + $0]) }
         model.v.withUnsafeBufferPointer { v in
         model.tagBias.withUnsafeBufferPointer { bias in
+        model.tagLabels.bytes.withUnsafeBufferPointer { tagLabels in
+        movieLabels.bytes.withUnsafeBufferPointer { movieLabels in
+        u.withUnsafeMutableBufferPointer { u in
         z.withUnsafeMutableBufferPointer { z in
             for i in first..<last {
                 for r in 0..<k { u[r] = rng.normal() }
@@ -73,20 +80,20 @@ extension Synth {
                     let row = v.baseAddress! + r * t
                     for j in 0..<t { z[j] += ur * row[j] }
                 }
-                let mid = UInt64(movieIds[i])
-                b.reserve(t * 24)
+                b.reserve(t * 32)
                 for j in 0..<t {
                     let x = z[j] + 0.35 * rng.normal()
                     let s = 1.0 / (1.0 + DetMath.exp(-x))
-                    let q = min(100_000, max(25, Int((s * 100_000).rounded())))
-                    b.uint(mid)
-                    b.byte(0x2C)
-                    b.uint(UInt64(j + 1))
-                    b.byte(0x2C)
+                    let q = min(100_000, max(25, Int(s * 100_000 + 0.5)))
+                    b.label(movieLabels.baseAddress!, i - first)
+                    b.label(tagLabels.baseAddress!, j)
                     b.fiveDecimals(q)
                     b.byte(0x0A)
                 }
             }
+        }
+        }
+        }
         }
         }
         }

@@ -48,23 +48,34 @@ final class SynthBuffer {
         count += 1
     }
 
-    /// Appends a non-negative integer in decimal.
+    /// Appends a non-negative integer in decimal, two digits at a time.
     @inline(__always)
     func uint(_ value: UInt64) {
-        var v = value
         var digits = 1
-        var t = v
-        while t >= 10 {
-            t /= 10
-            digits += 1
+        var t = value
+        while t >= 100 {
+            t /= 100
+            digits += 2
         }
+        if t >= 10 { digits += 1 }
         var p = base + count + digits
         count += digits
-        repeat {
-            p -= 1
-            p.pointee = UInt8(truncatingIfNeeded: v % 10) &+ 0x30
-            v /= 10
-        } while v != 0
+        var v = value
+        let pairs = digitPairs
+        while v >= 100 {
+            let r = Int(truncatingIfNeeded: v % 100) &* 2
+            v /= 100
+            p -= 2
+            p[0] = pairs[r]
+            p[1] = pairs[r &+ 1]
+        }
+        if v >= 10 {
+            let r = Int(truncatingIfNeeded: v) &* 2
+            p[-2] = pairs[r]
+            p[-1] = pairs[r &+ 1]
+        } else {
+            p[-1] = UInt8(truncatingIfNeeded: v) &+ 0x30
+        }
     }
 
     @inline(__always)
@@ -102,25 +113,35 @@ final class SynthBuffer {
     /// 2500 -> "0.025", 100000 -> "1.0" (as Python prints a float rounded to 5 places).
     @inline(__always)
     func fiveDecimals(_ q: Int) {
+        let p = base + count
         if q >= 100_000 {
-            bytes("1.0")
+            p[0] = 0x31
+            p[1] = 0x2E
+            p[2] = 0x30
+            count += 3
             return
         }
-        byte(UInt8(ascii: "0"))
-        byte(UInt8(ascii: "."))
-        var digits = 5
+        p[0] = 0x30
+        p[1] = 0x2E
         var v = q
-        while digits > 1 && v % 10 == 0 {
+        var end = 0  // digits up to the last non-zero one
+        var i = 6
+        while i >= 2 {
+            let d = v % 10
             v /= 10
-            digits -= 1
+            p[i] = UInt8(truncatingIfNeeded: d) &+ 0x30
+            if end == 0 && d != 0 { end = i - 1 }
+            i -= 1
         }
-        var p = base + count + digits
-        count += digits
-        for _ in 0..<digits {
-            p -= 1
-            p.pointee = UInt8(truncatingIfNeeded: v % 10) &+ 0x30
-            v /= 10
-        }
+        count += 2 + max(end, 1)
+    }
+
+    /// Appends label `i` of a `LabelTable` (one 16-byte copy; `reserve` 16 bytes first).
+    @inline(__always)
+    func label(_ table: UnsafePointer<UInt8>, _ i: Int) {
+        let src = table + i &* 16
+        (base + count).update(from: src, count: 16)
+        count += Int(src[15])
     }
 
     /// Appends ASCII/UTF-8 text (for the rare string values: titles, tags, headers).
@@ -146,6 +167,36 @@ final class SynthBuffer {
             byte(0x22)
         } else {
             bytes(text)
+        }
+    }
+}
+
+/// "00" "01" ... "99", for formatting integers two digits at a time.
+private let digitPairs: UnsafeMutablePointer<UInt8> = {
+    let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 200)
+    for i in 0..<100 {
+        p[2 * i] = UInt8(0x30 + i / 10)
+        p[2 * i + 1] = UInt8(0x30 + i % 10)
+    }
+    return p
+}()
+
+/// Short texts (at most 15 bytes: "12345," or "1128,") pre-formatted once and appended with a
+/// single 16-byte copy: label i at [16 i, 16 i + 15), its length in byte 16 i + 15.
+struct LabelTable {
+    private(set) var bytes: [UInt8]
+
+    /// `"\(value(i)),"` for i in 0..<count.
+    init(count: Int, value: (Int) -> UInt64) {
+        bytes = [UInt8](repeating: 0, count: count * 16)
+        let b = SynthBuffer(capacity: 64)
+        for i in 0..<count {
+            b.count = 0
+            b.uint(value(i))
+            b.byte(0x2C)
+            precondition(b.count <= 15)
+            for k in 0..<b.count { bytes[i * 16 + k] = b.base[k] }
+            bytes[i * 16 + 15] = UInt8(b.count)
         }
     }
 }

@@ -152,7 +152,8 @@ enum DetMath {
     static func exp(_ x: Double) -> Double {
         if x > 709.0 { return .infinity }
         if x < -708.0 { return 0 }
-        let n = (x * invLn2).rounded()
+        let t = x * invLn2
+        let n = Double(Int(t < 0 ? t - 0.5 : t + 0.5))  // round half away (no libm call)
         let r = (x - n * ln2Hi) - n * ln2Lo  // |r| <= 0.347
         var p = 1.0 / 6_227_020_800.0  // 1/13!
         p = p * r + 1.0 / 479_001_600.0

@@ -18,6 +18,8 @@ struct RatingsModel {
     /// Zipf-like: the movie of popularity rank r has weight r^-0.9 (ranks shuffled over movies).
     let popularity: AliasTable
     let movieBias: [Double]
+    /// "movieId," per movie index.
+    let movieLabels: LabelTable
     let users: [User]
     /// Ids of the unknown movies of injected dirt start here (beyond every real id).
     let unknownMovieBase: Int
@@ -36,6 +38,7 @@ struct RatingsModel {
         }
         popularity = AliasTable(weights: rankOf.map { DetMath.exp(-0.9 * DetMath.log(Double($0 + 1))) })
         movieBias = (0..<n).map { _ in rng.normal(0, 0.45) }
+        movieLabels = LabelTable(count: n) { UInt64(movieIds[$0]) }
 
         // Activity: 20 each plus a lognormal share of the rest, capped, then the remainder
         // handed out one by one so that the total is exactly size.ratings.
@@ -136,10 +139,13 @@ extension Synth {
         var lines = 0, clean = 0
         var dirty = SynthDirtyCounts()
         let dirtyRate = model.dirtyRate
-        model.movieIds.withUnsafeBufferPointer { ids in
+        let userLabels = LabelTable(count: lastUser - firstUser) { UInt64(firstUser + $0 + 1) }
+        userLabels.bytes.withUnsafeBufferPointer { userLabels in
+        model.movieLabels.bytes.withUnsafeBufferPointer { movieLabels in
         model.movieBias.withUnsafeBufferPointer { mbias in
         stamp.withUnsafeMutableBufferPointer { stamp in
         counts.withUnsafeMutableBufferPointer { counts in
+            let users = userLabels.baseAddress!, movies = movieLabels.baseAddress!
             for u in firstUser..<lastUser {
                 let user = model.users[u]
                 let k = Int(user.count)
@@ -170,46 +176,61 @@ extension Synth {
                 } else {
                     picked.sort()
                 }
-                let uid = UInt64(u + 1)
+                let ul = u - firstUser
                 for (j, m32) in picked.enumerated() {
                     let m = Int(m32)
-                    let r = user.bias + mbias[m] + 0.8 * rng.normal()
-                    let h = min(10, max(1, Int((r * 2 + 0.5).rounded(.down))))
+                    let r2 = 2 * (user.bias + mbias[m] + 0.8 * rng.normal()) + 0.5
+                    let h = r2 < 1 ? 1 : min(10, Int(r2))  // half stars, clipped to 0.5...5
                     let f = rng.uniform()
-                    let ts = user.start + Int64(f * f * Double(user.span))
-                    let mid = UInt64(ids[m])
+                    let ts = UInt64(user.start + Int64(f * f * Double(user.span)))
                     counts[m] &+= 1
                     clean += 1
                     lines += 1
-                    b.reserve(128)
+                    b.reserve(128)  // the longest case: two rows with 16-byte label copies
                     var kind = -1
                     if dirtyRate > 0 && rng.uniform() < dirtyRate { kind = rng.below(6) }
+                    b.label(users, ul)
+                    if kind == 5 {  // first the real row, then a movie movies.csv lacks
+                        b.label(movies, m)
+                        ratingAndTime(b, h, ts)
+                        b.label(users, ul)
+                        b.uint(UInt64(model.unknownMovieBase + j))
+                        b.byte(0x2C)
+                        ratingAndTime(b, h, ts)
+                        dirty.unknownMovie += 1
+                        lines += 1
+                        continue
+                    }
+                    b.label(movies, m)
                     switch kind {
                     case 2:  // rating out of range
-                        row(b, uid, mid, -1 - rng.below(4), ts)
+                        b.bytes(outOfRangeRatings[rng.below(4)])
+                        b.byte(0x2C)
+                        b.uint(ts)
+                        b.byte(0x0A)
                         dirty.ratingOutOfRange += 1
                     case 3:  // blank rating
-                        row(b, uid, mid, 0, ts)
-                        dirty.blankField += 1
-                    case 4:  // truncated after the movieId
-                        b.uint(uid)
                         b.byte(0x2C)
-                        b.uint(mid)
+                        b.uint(ts)
+                        b.byte(0x0A)
+                        dirty.blankField += 1
+                    case 4:  // truncated after the movieId (the label's comma dropped)
+                        b.count -= 1
                         b.byte(0x0A)
                         dirty.truncatedLine += 1
                     default:
-                        row(b, uid, mid, h, ts)
+                        ratingAndTime(b, h, ts)
                         if kind == 0 {  // the same row again
-                            row(b, uid, mid, h, ts)
+                            b.label(users, ul)
+                            b.label(movies, m)
+                            ratingAndTime(b, h, ts)
                             dirty.exactDuplicate += 1
                             lines += 1
                         } else if kind == 1 {  // the same key an hour later, half a star more
-                            row(b, uid, mid, min(10, h + 1), ts + 3_600)
+                            b.label(users, ul)
+                            b.label(movies, m)
+                            ratingAndTime(b, min(10, h + 1), ts + 3_600)
                             dirty.keyDuplicateLater += 1
-                            lines += 1
-                        } else if kind == 5 {  // a movie movies.csv lacks
-                            row(b, uid, UInt64(model.unknownMovieBase + j), h, ts)
-                            dirty.unknownMovie += 1
                             lines += 1
                         }
                     }
@@ -219,24 +240,16 @@ extension Synth {
         }
         }
         }
+        }
         return RatingsChunk(buffer: b, lines: lines, clean: clean, dirty: dirty, movieCounts: counts)
     }
 
-    /// `uid,mid,rating,ts\n`; `rating` in half stars 1...10, 0 for a blank field, -1...-4 for
-    /// one of the out-of-range values.
+    /// `rating,ts\n` with the rating in half stars 1...10.
     @inline(__always)
-    private static func row(_ b: SynthBuffer, _ uid: UInt64, _ mid: UInt64, _ rating: Int, _ ts: Int64) {
-        b.uint(uid)
+    private static func ratingAndTime(_ b: SynthBuffer, _ h: Int, _ ts: UInt64) {
+        b.halfStars(h)
         b.byte(0x2C)
-        b.uint(mid)
-        b.byte(0x2C)
-        if rating > 0 {
-            b.halfStars(rating)
-        } else if rating < 0 {
-            b.bytes(outOfRangeRatings[-1 - rating])
-        }
-        b.byte(0x2C)
-        b.uint(UInt64(ts))
+        b.uint(ts)
         b.byte(0x0A)
     }
 

@@ -1,0 +1,164 @@
+import Foundation
+import PGClient
+
+/// The thresholds above which a drift metric raises an alert.
+public struct DriftThresholds: Sendable, Codable, Equatable {
+    /// Kolmogorov–Smirnov statistic D of the rating distribution (0..1).
+    public var ratingKS: Double
+    /// Population stability index of the genre mix.
+    public var genrePSI: Double
+    /// Population stability index of the user-activity mix.
+    public var activityPSI: Double
+    /// KS 0.1 (the CDFs differ by 10 points somewhere); PSI 0.25, the usual "significant shift".
+    public init(ratingKS: Double = 0.1, genrePSI: Double = 0.25, activityPSI: Double = 0.25) {
+        self.ratingKS = ratingKS
+        self.genrePSI = genrePSI
+        self.activityPSI = activityPSI
+    }
+}
+
+/// One metric of one buffer batch against train.
+public struct DriftMetric: Sendable, Codable, Equatable {
+    /// rating_ks | genre_psi | activity_psi
+    public var metric: String
+    public var value: Double
+    public var threshold: Double
+    /// value > threshold
+    public var alert: Bool
+    /// The asymptotic p-value, for rating_ks.
+    public var pValue: Double?
+}
+
+/// How one buffer batch compares with train.
+public struct BatchDrift: Sendable, Codable, Equatable {
+    public var batch: Int
+    public var nRatings: Int
+    public var metrics: [DriftMetric]
+    /// The batch's ratings per half star (0.5 ... 5.0), for charts.
+    public var ratingCounts: [Int]
+    public func metric(_ name: String) -> DriftMetric? { metrics.first { $0.metric == name } }
+}
+
+/// What `lens drift` found.
+public struct DriftReport: Sendable, Codable, Equatable {
+    public var version: Int?
+    public var thresholds: DriftThresholds
+    public var trainRatings: Int
+    /// Train ratings per half star (0.5 ... 5.0).
+    public var trainRatingCounts: [Int]
+    public var batches: [BatchDrift]
+    /// Every metric above its threshold, as (batch, metric).
+    public var alerts: [(batch: Int, metric: DriftMetric)] {
+        batches.flatMap { b in b.metrics.filter(\.alert).map { (b.batch, $0) } }
+    }
+
+    public static func == (l: DriftReport, r: DriftReport) -> Bool {
+        l.version == r.version && l.thresholds == r.thresholds && l.trainRatings == r.trainRatings
+            && l.trainRatingCounts == r.trainRatingCounts && l.batches == r.batches
+    }
+}
+
+/// Drift of the buffer batches (new data arriving) against train: rating distribution
+/// (two-sample KS), genre mix and user-activity mix (population stability index). Counts come
+/// from `sql/drift/*.sql`; the statistics are computed here (`DriftStatistics`).
+public enum Drift {
+    /// The half-star grid, in order.
+    public static let halfStars: [String] = (1...10).map { String(format: "%.1f", Double($0) / 2) }
+
+    /// Compares every buffer batch (loaded in ratings or held back in ratings_buffer) of the
+    /// version `current` shows with its train split. Reads only. A version without buffer
+    /// rows gives no batches. Throws `LensError.database` when a pull fails.
+    public static func compute(conn: PGConnection, sql: SQLFiles, current: String, thresholds: DriftThresholds = .init(),
+                               version: Int? = nil) throws -> DriftReport {
+        func pull(_ file: String) throws -> PGRows {
+            do {
+                return try conn.query(try sql.text("drift/\(file)", ["current": current]))
+            } catch let e as LensError {
+                throw e
+            } catch {
+                throw LensError.database(message: "sql/drift/\(file) failed: \(error)")
+            }
+        }
+        // batch -> bin -> count
+        func table(_ rows: PGRows, bin: Int, count: Int) -> [Int: [String: Int]] {
+            var t: [Int: [String: Int]] = [:]
+            for row in rows.rows {
+                guard let b = row[0].flatMap({ Int($0) }), let key = row[bin], let n = row[count].flatMap({ Int($0) }) else { continue }
+                t[b, default: [:]][key, default: 0] += n
+            }
+            return t
+        }
+        let ratings = table(try pull("rating_counts.sql"), bin: 1, count: 2)
+        let genres = table(try pull("genre_counts.sql"), bin: 1, count: 2)
+        let activity = table(try pull("activity_counts.sql"), bin: 1, count: 3)
+        func vector(_ t: [String: Int]?, _ bins: [String]) -> [Int] { bins.map { t?[$0] ?? 0 } }
+        let genreBins = Set(genres.values.flatMap(\.keys)).sorted()
+        let activityBins = ["1-19", "20-49", "50-99", "100-199", "200-499", "500-999", "1000+"]
+        let train = vector(ratings[0], halfStars)
+        var batches: [BatchDrift] = []
+        for b in Set(ratings.keys).subtracting([0]).sorted() {
+            let counts = vector(ratings[b], halfStars)
+            let ks = DriftStatistics.kolmogorovSmirnov(train, counts)
+            let g = DriftStatistics.populationStabilityIndex(expected: vector(genres[0], genreBins), actual: vector(genres[b], genreBins))
+            let a = DriftStatistics.populationStabilityIndex(expected: vector(activity[0], activityBins),
+                                                             actual: vector(activity[b], activityBins))
+            batches.append(BatchDrift(batch: b, nRatings: counts.reduce(0, +), metrics: [
+                DriftMetric(metric: "rating_ks", value: ks.statistic, threshold: thresholds.ratingKS,
+                            alert: ks.statistic > thresholds.ratingKS, pValue: ks.pValue),
+                DriftMetric(metric: "genre_psi", value: g, threshold: thresholds.genrePSI, alert: g > thresholds.genrePSI),
+                DriftMetric(metric: "activity_psi", value: a, threshold: thresholds.activityPSI, alert: a > thresholds.activityPSI),
+            ], ratingCounts: counts))
+        }
+        return DriftReport(version: version, thresholds: thresholds, trainRatings: train.reduce(0, +),
+                           trainRatingCounts: train, batches: batches)
+    }
+
+    /// Replaces the alerts of `report.version` in `{{catalog}}.drift_alerts` with the report's
+    /// (creating the table when missing), in one transaction. Returns how many were written.
+    public static func recordAlerts(_ report: DriftReport, conn: PGConnection, sql: SQLFiles, catalog: String) throws -> Int {
+        guard let version = report.version else {
+            throw LensError.internal(message: "recordAlerts needs the report's version")
+        }
+        try conn.execute("begin")
+        do {
+            try conn.execute(try sql.text("catalog/drift_schema.sql", ["catalog": catalog]))
+            _ = try conn.query(try sql.text("catalog/delete_drift_alerts.sql", ["catalog": catalog]), [String(version)])
+            let insert = try sql.text("catalog/insert_drift_alert.sql", ["catalog": catalog])
+            for (batch, m) in report.alerts {
+                _ = try conn.query(insert, [String(version), String(batch), m.metric, String(m.value), String(m.threshold)])
+            }
+            try conn.execute("commit")
+            return report.alerts.count
+        } catch {
+            try? conn.execute("rollback")
+            if error is LensError { throw error }
+            throw LensError.database(message: "cannot record drift alerts: \(error)")
+        }
+    }
+}
+
+/// `lens drift`: compute drift for the current version and record its alerts.
+public enum DriftTask {
+    /// Throws `LensError.database` when the database cannot be reached or no version is loaded.
+    public static func run(database: String?, config: PipelineConfig, thresholds: DriftThresholds,
+                           record: Bool = true) throws -> DriftReport {
+        let sql = try SQLFiles.locate()
+        let conn = try DatabaseTarget.resolve(explicit: database).connect()
+        defer { conn.close() }
+        do {
+            let catalog = CatalogStore(conn: conn, sql: sql, schema: config.catalogSchema)
+            try catalog.ensureSchema()
+            guard let (version, _, _) = try catalog.currentVersion() else {
+                throw LensError.database(message: "no version is loaded yet; load one with `lens run --source DROP`")
+            }
+            let report = try Drift.compute(conn: conn, sql: sql, current: config.currentSchema, thresholds: thresholds,
+                                           version: version)
+            if record { _ = try Drift.recordAlerts(report, conn: conn, sql: sql, catalog: config.catalogSchema) }
+            return report
+        } catch let e as LensError {
+            throw e
+        } catch {
+            throw LensError.database(message: "\(error)")
+        }
+    }
+}

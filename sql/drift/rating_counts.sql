@@ -1,0 +1,22 @@
+-- rating_counts: for `lens drift`, ratings per half star in train (batch 0) and in each buffer
+-- batch (1..N), whether the batch is in ratings or still held back in ratings_buffer (a row
+-- appended by `lens append` is in both and counts once).
+-- columns: batch, rating (numeric 0.5..5.0), n_ratings
+with
+
+buffer as (
+    select r.user_id, r.movie_id, r.rating, r.batch from {{current}}.ratings as r where r.split = 'buffer'
+    union
+    select b.user_id, b.movie_id, b.rating, b.batch from {{current}}.ratings_buffer as b
+),
+
+parts as (
+    select 0 as batch, r.rating from {{current}}.ratings as r where r.split = 'train'
+    union all
+    select buffer.batch, buffer.rating from buffer
+)
+
+select batch, rating::numeric(2, 1) as rating, count(*) as n_ratings
+from parts
+group by 1, 2
+order by 1, 2
