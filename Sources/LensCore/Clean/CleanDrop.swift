@@ -52,50 +52,25 @@ public enum CleanDrop {
         var quarantine: [QuarantineRow] = []
         var reconciliation: [FileReconciliation] = []
 
-        // movies
+        // movies, links, tags: quoted files; links and tags are optional in a drop.
         var movies = MoviesCleaner()
-        try readQuotedFile(source, "movies.csv", bom: &bom) { fields, raw, line in
-            movies.consume(fields: fields, raw: raw, line: line)
-        } onBadLine: { raw, line, reason in
-            movies.ledger.counts.linesRead += 1
-            movies.ledger.reject(raw, line: line, reason: reason)
-        }
+        try clean(source, "movies.csv", &movies, bom: &bom)
         let (moviesTable, moviesCounts) = movies.finish()
         quarantine += movies.ledger.quarantine
         reconciliation.append(moviesCounts)
         progress?("movies.csv", moviesCounts.linesRead)
         let knownMovies = IdSet(moviesTable.movieId)
 
-        // links
         var links = LinksCleaner(knownMovies: knownMovies)
-        if source.contains("links.csv") {
-            try readQuotedFile(source, "links.csv", bom: &bom) { fields, raw, line in
-                links.consume(fields: fields, raw: raw, line: line)
-            } onBadLine: { raw, line, reason in
-                links.ledger.counts.linesRead += 1
-                links.ledger.reject(raw, line: line, reason: reason)
-            }
-        }
+        if source.contains("links.csv") { try clean(source, "links.csv", &links, bom: &bom) }
         let (linksTable, linksCounts) = links.finish()
-        if source.contains("links.csv") {
-            quarantine += links.ledger.quarantine
-            reconciliation.append(linksCounts)
-        }
-
-        // tags
         var tags = TagsCleaner(knownMovies: knownMovies)
-        if source.contains("tags.csv") {
-            try readQuotedFile(source, "tags.csv", bom: &bom) { fields, raw, line in
-                tags.consume(fields: fields, raw: raw, line: line)
-            } onBadLine: { raw, line, reason in
-                tags.ledger.counts.linesRead += 1
-                tags.ledger.reject(raw, line: line, reason: reason)
-            }
-        }
+        if source.contains("tags.csv") { try clean(source, "tags.csv", &tags, bom: &bom) }
         let (tagsTable, tagsCounts) = tags.finish()
-        if source.contains("tags.csv") {
-            quarantine += tags.ledger.quarantine
-            reconciliation.append(tagsCounts)
+        for (name, ledger, counts) in [("links.csv", links.ledger, linksCounts), ("tags.csv", tags.ledger, tagsCounts)]
+            where source.contains(name) {
+            quarantine += ledger.quarantine
+            reconciliation.append(counts)
         }
 
         // ratings
@@ -118,12 +93,7 @@ public enum CleanDrop {
         var genomeScores: GenomeScoresTable?
         if source.contains("genome-tags.csv") && source.contains("genome-scores.csv") {
             var gt = GenomeTagsCleaner()
-            try readQuotedFile(source, "genome-tags.csv", bom: &bom) { fields, raw, line in
-                gt.consume(fields: fields, raw: raw, line: line)
-            } onBadLine: { raw, line, reason in
-                gt.ledger.counts.linesRead += 1
-                gt.ledger.reject(raw, line: line, reason: reason)
-            }
+            try clean(source, "genome-tags.csv", &gt, bom: &bom)
             let (gtTable, gtCounts) = gt.finish()
             quarantine += gt.ledger.quarantine
             reconciliation.append(gtCounts)
@@ -192,19 +162,23 @@ public enum CleanDrop {
         if reader.sawBOM { bom.append(name) }
     }
 
-    /// Streams a quoted CSV file: each data line split into fields (UTF-8 checked), or passed to
-    /// `onBadLine` with the reason when it cannot be split.
-    static func readQuotedFile(_ source: DropSource, _ name: String, bom: inout [String],
-                               _ body: ([String], String, Int) -> Void,
-                               onBadLine: (String, Int, RejectReason) -> Void) throws {
+    /// Streams a quoted CSV file into `cleaner`: each data line split into fields (UTF-8
+    /// checked), or counted and quarantined with the reason when it cannot be split.
+    static func clean<C: QuotedFileCleaner>(_ source: DropSource, _ name: String, _ cleaner: inout C,
+                                            bom: inout [String]) throws {
         try readLines(source, name, bom: &bom) { line, number in
-            guard let text = String(validatingUTF8Bytes: line) else {
-                return onBadLine(String(decoding: line, as: UTF8.self), number, .invalidUTF8)
+            let reason: RejectReason
+            let raw: String
+            if let text = String(validatingUTF8Bytes: line) {
+                switch splitCSVRecord(text) {
+                case .success(let fields): return cleaner.consume(fields: fields, raw: text, line: number)
+                case .failure(let r): (reason, raw) = (r, text)
+                }
+            } else {
+                (reason, raw) = (.invalidUTF8, String(decoding: line, as: UTF8.self))
             }
-            switch splitCSVRecord(text) {
-            case .success(let fields): body(fields, text, number)
-            case .failure(let reason): onBadLine(text, number, reason)
-            }
+            cleaner.ledger.counts.linesRead += 1
+            cleaner.ledger.reject(raw, line: number, reason: reason)
         }
     }
 

@@ -32,15 +32,25 @@ struct SmallFileLedger {
     var quarantine: [QuarantineRow] = []
     init(file: String) { counts = FileReconciliation(file: file) }
 
-    /// Counts a line and quarantines it.
+    /// Quarantines a line already counted as read.
     mutating func reject(_ raw: String, line: Int, reason: RejectReason) {
         if reason == .orphan { counts.orphans += 1 } else { counts.rejected += 1 }
         quarantine.append(QuarantineRow(file: counts.file, line: Int64(line), raw: raw, reason: reason))
     }
 }
 
+/// A cleaner of a quoted CSV file: takes each data line split into fields.
+protocol QuotedFileCleaner {
+    var ledger: SmallFileLedger { get set }
+    /// Takes one data line's fields (and its raw text and physical line number).
+    mutating func consume(fields: [String], raw: String, line: Int)
+}
+
+/// `order` applied to `values`: the permutation that sorts a table by its id.
+func permuted<T>(_ values: [T], _ order: [Int]) -> [T] { order.map { values[$0] } }
+
 /// movies.csv: `movieId,title,genres`. A repeated movieId keeps the first (the rest are duplicates).
-struct MoviesCleaner {
+struct MoviesCleaner: QuotedFileCleaner {
     var ledger = SmallFileLedger(file: "movies.csv")
     var table = MoviesTable()
     private var seen = Set<Int32>()
@@ -86,21 +96,21 @@ struct MoviesCleaner {
     mutating func finish() -> (MoviesTable, FileReconciliation) {
         let order = table.movieId.indices.sorted { table.movieId[$0] < table.movieId[$1] }
         var t = MoviesTable()
-        t.movieId = order.map { table.movieId[$0] }
-        t.title = order.map { table.title[$0] }
-        t.titleNormalized = order.map { table.titleNormalized[$0] }
-        t.year = order.map { table.year[$0] }
-        t.yearPresent = order.map { table.yearPresent[$0] }
-        t.genres = order.map { table.genres[$0] }
-        t.oneHot = table.oneHot.map { col in order.map { col[$0] } }
-        t.sourceLine = order.map { table.sourceLine[$0] }
+        t.movieId = permuted(table.movieId, order)
+        t.title = permuted(table.title, order)
+        t.titleNormalized = permuted(table.titleNormalized, order)
+        t.year = permuted(table.year, order)
+        t.yearPresent = permuted(table.yearPresent, order)
+        t.genres = permuted(table.genres, order)
+        t.oneHot = table.oneHot.map { permuted($0, order) }
+        t.sourceLine = permuted(table.sourceLine, order)
         ledger.counts.clean = t.count
         return (t, ledger.counts)
     }
 }
 
 /// links.csv: `movieId,imdbId,tmdbId`. Orphans first, then a repeated movieId keeps the first.
-struct LinksCleaner {
+struct LinksCleaner: QuotedFileCleaner {
     let knownMovies: IdSet
     var ledger = SmallFileLedger(file: "links.csv")
     var table = LinksTable()
@@ -137,11 +147,11 @@ struct LinksCleaner {
     mutating func finish() -> (LinksTable, FileReconciliation) {
         let order = table.movieId.indices.sorted { table.movieId[$0] < table.movieId[$1] }
         var t = LinksTable()
-        t.movieId = order.map { table.movieId[$0] }
-        t.imdbId = order.map { table.imdbId[$0] }
-        t.tmdbId = order.map { table.tmdbId[$0] }
-        t.tmdbPresent = order.map { table.tmdbPresent[$0] }
-        t.sourceLine = order.map { table.sourceLine[$0] }
+        t.movieId = permuted(table.movieId, order)
+        t.imdbId = permuted(table.imdbId, order)
+        t.tmdbId = permuted(table.tmdbId, order)
+        t.tmdbPresent = permuted(table.tmdbPresent, order)
+        t.sourceLine = permuted(table.sourceLine, order)
         ledger.counts.clean = t.count
         return (t, ledger.counts)
     }
@@ -149,7 +159,7 @@ struct LinksCleaner {
 
 /// tags.csv: `userId,movieId,tag,timestamp`. Empty tags rejected; orphans as for ratings;
 /// tags are not deduplicated (the same user may tag a movie twice at different times).
-struct TagsCleaner {
+struct TagsCleaner: QuotedFileCleaner {
     let knownMovies: IdSet
     var ledger = SmallFileLedger(file: "tags.csv")
     var table = TagsTable()
@@ -187,7 +197,7 @@ struct TagsCleaner {
 }
 
 /// genome-tags.csv: `tagId,tag`. A repeated tagId keeps the first.
-struct GenomeTagsCleaner {
+struct GenomeTagsCleaner: QuotedFileCleaner {
     var ledger = SmallFileLedger(file: "genome-tags.csv")
     var table = GenomeTagsTable()
     private var seen = Set<Int32>()
@@ -211,8 +221,8 @@ struct GenomeTagsCleaner {
     mutating func finish() -> (GenomeTagsTable, FileReconciliation) {
         let order = table.tagId.indices.sorted { table.tagId[$0] < table.tagId[$1] }
         var t = GenomeTagsTable()
-        t.tagId = order.map { table.tagId[$0] }
-        t.tag = order.map { table.tag[$0] }
+        t.tagId = permuted(table.tagId, order)
+        t.tag = permuted(table.tag, order)
         ledger.counts.clean = t.count
         return (t, ledger.counts)
     }
