@@ -349,7 +349,7 @@ final class ColumnChunkReader {
         }
         defer { out.deinitialize(count: present) }
         if column.isList {
-            try appendListEntries(column, count: count, values: out, into: &acc)
+            try appendListEntries(column, count: count, values: out, present: present, into: &acc)
         } else if maxDef == 0 {
             acc.values.append(contentsOf: UnsafeBufferPointer(start: out, count: present))
         } else {
@@ -372,19 +372,21 @@ final class ColumnChunkReader {
         }
     }
 
-    /// Rebuilds list rows from repetition/definition levels.
-    private func appendListEntries<V>(_ column: ReaderColumn, count: Int, values: UnsafeMutablePointer<V>,
+    /// Rebuilds list rows from repetition/definition levels. The page's present values are the
+    /// list elements in order, so they are appended in one block; the levels give the offsets.
+    private func appendListEntries<V>(_ column: ReaderColumn, count: Int, values: UnsafeMutablePointer<V>, present: Int,
                                       into acc: inout ColumnAccumulator<V>) throws {
         let rep = UnsafePointer(repetition.typed(UInt8.self, count: count))
         let def = UnsafePointer(definition.typed(UInt8.self, count: count))
         let maxDef = UInt8(column.maxDefinitionLevel)
         let defined = UInt8(column.listDefinedLevel)
         let nullable = column.field.nullable
+        let base = acc.values.count
         var k = 0
         for i in 0..<count {
             let d = def[i]
             if rep[i] == 0 {
-                if acc.rowOpen { acc.offsets.append(acc.values.count) }
+                if acc.rowOpen { acc.offsets.append(base &+ k) }
                 acc.rowOpen = true
                 acc.rows &+= 1
                 if nullable {
@@ -400,12 +402,12 @@ final class ColumnChunkReader {
                 }
             }
             if d == maxDef {
-                acc.values.append(values[k])
                 k &+= 1
             } else if d > defined {
                 throw UnsupportedFeature("null list elements")
             }
         }
+        acc.values.append(contentsOf: UnsafeBufferPointer(start: values, count: present))
     }
 
     // MARK: I/O

@@ -30,13 +30,18 @@ extension ParquetColumnValues: Equatable {
         case (.stringList(let a, _), .stringList(let b, _)):
             return same(a, b) { x, y in x.count == y.count && zip(x, y).allSatisfy(sameBytes) }
         case (.floatList(let av, let ao, _), .floatList(let bv, let bo, _)):
-            for r in 0..<n where present(lv, r) {
-                let x = av[ao[r]..<ao[r + 1]]
-                let y = bv[bo[r]..<bo[r + 1]]
-                guard x.count == y.count else { return false }
-                for (p, q) in zip(x, y) where p.bitPattern != q.bitPattern { return false }
+            return av.withUnsafeBufferPointer { a in
+                bv.withUnsafeBufferPointer { b in
+                    for r in 0..<n where present(lv, r) {
+                        let count = ao[r + 1] - ao[r]
+                        guard count == bo[r + 1] - bo[r] else { return false }
+                        if count == 0 { continue }
+                        let x = a.baseAddress! + ao[r], y = b.baseAddress! + bo[r]
+                        for i in 0..<count where x[i].bitPattern != y[i].bitPattern { return false }
+                    }
+                    return true
+                }
             }
-            return true
         default:
             return false
         }

@@ -106,17 +106,17 @@ final class ParquetReaderTests: XCTestCase {
     /// nulls everywhere.
     func testRoundTripManyPagesAndRowGroups() throws {
         let dir = try TempDir()
-        let columns = bigColumns(rows: 20_000)
+        let columns = bigColumns(rows: 6_000)
         for (i, options) in [
-            ParquetWriterOptions(maxRowGroupRows: 7_000, dataPageSize: 4_096),
-            ParquetWriterOptions(codec: .uncompressed, maxRowGroupRows: 20_000, dataPageSize: 1_000, dictionaryPageSizeLimit: 2_000),
-            ParquetWriterOptions(codec: .zstd(level: 1), maxRowGroupRows: 1_999, dictionary: false),
+            ParquetWriterOptions(maxRowGroupRows: 2_500, dataPageSize: 2_048),
+            ParquetWriterOptions(codec: .uncompressed, maxRowGroupRows: 6_000, dataPageSize: 1_000, dictionaryPageSizeLimit: 2_000),
+            ParquetWriterOptions(codec: .zstd(level: 1), maxRowGroupRows: 999, dictionary: false),
         ].enumerated() {
             let path = dir.path("big\(i).parquet")
             let w = try ParquetFileWriter(path: path, schema: Fixture.schema(columns), options: options)
             // Two write calls: row groups from separate batches concatenate.
-            try w.write(columns: columns.map(\.values), rows: 0..<12_345)
-            try w.write(columns: columns.map(\.values), rows: 12_345..<20_000)
+            try w.write(columns: columns.map(\.values), rows: 0..<3_705)
+            try w.write(columns: columns.map(\.values), rows: 3_705..<6_000)
             try w.close()
             try assertRoundTrip(path, columns)
         }
@@ -489,8 +489,9 @@ t = pa.table(cols)
         assertReadError(bad, .corrupt(file: bad, column: "v", reason: "row group 0: a dictionary index is 511 but the dictionary has 300 values"))
     }
 
-    /// Protects: "never a crash": every single-byte change and every truncation of small files
-    /// (plain, dictionary, lists, nullable; zstd and uncompressed) either reads or throws.
+    /// Protects: "never a crash": single-byte changes (every third byte) and truncations of small
+    /// files (plain, dictionary, lists, nullable; zstd and uncompressed) either read or throw a
+    /// `ParquetReadError`.
     func testDamageNeverCrashes() throws {
         let dir = try TempDir()
         let columns = Array(Fixture.allTypes()[7...12]) + [Fixture.allTypes()[22]]
@@ -511,15 +512,15 @@ t = pa.table(cols)
                     outcomes[1] += 1
                 }
             }
-            for pos in 0..<bytes.count {
+            for pos in stride(from: g.int(3), to: bytes.count, by: 3) {
                 var b = bytes
                 b[pos] ^= UInt8(1 + g.int(255))
                 try attempt(b)
             }
-            for cut in stride(from: 0, to: bytes.count, by: 7) {
+            for cut in stride(from: 0, to: bytes.count, by: 11) {
                 try attempt(Array(bytes[0..<cut]))
             }
-            XCTAssertGreaterThan(outcomes[1], bytes.count / 2, "most damage is detected")
+            XCTAssertGreaterThan(outcomes[1], bytes.count / 6, "most damage is detected")
         }
     }
 }

@@ -10,4 +10,5 @@ analyze {{schema}}.movie_embeddings;
 analyze {{schema}}.genome_pca;
 analyze {{schema}}.movie_stats;
 analyze {{schema}}.user_stats;
+analyze {{schema}}.users;
 analyze {{schema}}.quarantine;

@@ -16,3 +16,4 @@ alter table {{schema}}.movie_embeddings add primary key (movie_id);
 alter table {{schema}}.genome_pca add primary key (component);
 alter table {{schema}}.movie_stats add primary key (movie_id);
 alter table {{schema}}.user_stats add primary key (user_id);
+alter table {{schema}}.users add primary key (user_id);

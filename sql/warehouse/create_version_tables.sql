@@ -95,6 +95,16 @@ create table {{schema}}.user_stats (
     n_ratings_winsorized  double precision not null  -- min(n, 0.99 quantile of counts)
 );
 
+-- users: demographics, for the drops that have them (ml-100k u.user, ml-1m users.dat); else empty.
+create table {{schema}}.users (
+    user_id      integer  not null,
+    gender       text     not null,  -- M | F
+    age          smallint not null,  -- ml-100k: years; ml-1m: its README's age-group code
+    occupation   text     not null,  -- ml-100k: a name; ml-1m: its README's occupation code
+    zip_code     text     not null,
+    source_line  integer  not null
+);
+
 -- quarantine: every rejected or orphan input row, with where it came from and why.
 create table {{schema}}.quarantine (
     file    text   not null,

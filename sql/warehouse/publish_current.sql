@@ -15,4 +15,5 @@ create view {{current}}.movie_embeddings as select * from {{schema}}.movie_embed
 create view {{current}}.genome_pca as select * from {{schema}}.genome_pca;
 create view {{current}}.movie_stats as select * from {{schema}}.movie_stats;
 create view {{current}}.user_stats as select * from {{schema}}.user_stats;
+create view {{current}}.users as select * from {{schema}}.users;
 create view {{current}}.quarantine as select * from {{schema}}.quarantine;

@@ -9,6 +9,10 @@ public struct CleanedDrop: Sendable {
     /// Present when the drop has a tag genome.
     public var genomeTags: GenomeTagsTable?
     public var genomeScores: GenomeScoresTable?
+    /// Demographics, for the drops that have them (ml-100k, ml-1m).
+    public var users: UsersTable?
+    /// The layout the drop was read as.
+    public var layout: DropLayout
     /// Rejected and orphan rows of every file, ordered by file then line.
     public var quarantine: [QuarantineRow]
     /// Per input file, in reading order.
@@ -16,6 +20,8 @@ public struct CleanedDrop: Sendable {
     public var caps: CapCounts
     /// Genres outside the MovieLens vocabulary and how many movies carry each.
     public var unknownGenres: [String: Int]
+    /// Older genre names mapped onto the vocabulary ("Children's" -> "Children"), per name: movies affected.
+    public var genreAliasesApplied: [String: Int]
     /// The drop date used for capping timestamps (YYYY-MM-DD) and where it came from.
     public var dropDate: String
     public var dropDateSource: String
@@ -43,7 +49,9 @@ public enum CleanDrop {
     /// Row-level problems never throw: they are quarantined and counted.
     public static func run(source: DropSource, config: PipelineConfig,
                            progress: ((String, Int) -> Void)? = nil) throws -> CleanedDrop {
-        for required in ["movies.csv", "ratings.csv"] where !source.contains(required) {
+        let layout = try DropLayout.detect(source)
+        if layout != .csv { return try CleanLegacyDrop.run(source: source, layout: layout, config: config) }
+        for required in layout.requiredFiles where !source.contains(required) {
             throw LensError.input(file: source.displayPath(for: required), line: nil,
                                   message: "the drop has no \(required) (is this a MovieLens CSV-layout drop? expected movies.csv, ratings.csv, tags.csv, links.csv)")
         }
@@ -110,9 +118,9 @@ public enum CleanDrop {
         }
         quarantine.sort { ($0.file, $0.line) < ($1.file, $1.line) }
         return CleanedDrop(movies: moviesTable, links: linksTable, tags: tagsTable, ratings: ratingsTable,
-                           genomeTags: genomeTags, genomeScores: genomeScores, quarantine: quarantine,
-                           reconciliation: reconciliation, caps: caps, unknownGenres: movies.unknownGenres,
-                           dropDate: dropDate, dropDateSource: dropDateSource, filesWithBOM: bom)
+                           genomeTags: genomeTags, genomeScores: genomeScores, users: nil, layout: .csv,
+                           quarantine: quarantine, reconciliation: reconciliation, caps: caps,
+                           unknownGenres: movies.unknownGenres, genreAliasesApplied: movies.aliasesApplied, dropDate: dropDate, dropDateSource: dropDateSource, filesWithBOM: bom)
     }
 
     /// The drop date: the override, else README.txt's "generated on <Month> <d>, <yyyy>",
@@ -144,10 +152,10 @@ public enum CleanDrop {
     }
 
     /// Streams a numeric file's data lines (after checking its header) to `body`.
-    static func readLines(_ source: DropSource, _ name: String, bom: inout [String],
+    static func readLines(_ source: DropSource, _ name: String, bom: inout [String], hasHeader: Bool = true,
                           _ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
         let reader = LineReader(source: try source.open(name))
-        var headerSeen = false
+        var headerSeen = !hasHeader
         try reader.forEachLine { line, number in
             if !headerSeen {
                 headerSeen = true
@@ -156,7 +164,7 @@ public enum CleanDrop {
             }
             try body(line, number)
         }
-        if !headerSeen {
+        if !headerSeen && hasHeader {
             throw LensError.input(file: source.displayPath(for: name), line: 1, message: "the file is empty; expected the header \(headers[name] ?? "")")
         }
         if reader.sawBOM { bom.append(name) }

@@ -9,6 +9,9 @@ struct RatingsCleaner {
     let ratedAtMax: Int64
     let ratingMin: Float
     let ratingMax: Float
+    /// The field separator of the lines given to `consume` (`,` for CSV; `\t` for ml-100k;
+    /// `:` for the `::` files, whose lines the caller turns into single separators).
+    var separator = UInt8(ascii: ",")
     var table = RatingsTable()
     var counts: FileReconciliation
     var quarantine: [QuarantineRow] = []
@@ -34,18 +37,19 @@ struct RatingsCleaner {
     /// Takes one data line (header excluded). Keeps the raw rating and time until `finish()`,
     /// because dedup compares the values as given and picks the winner by capped time.
     @inline(__always)
-    mutating func consume(_ line: UnsafeRawBufferPointer, lineNumber: Int) {
+    /// `raw` is the line as read when `line` was rewritten for parsing (the `::` files).
+    mutating func consume(_ line: UnsafeRawBufferPointer, lineNumber: Int, raw: UnsafeRawBufferPointer? = nil) {
         counts.linesRead += 1
-        if let reason = NumericLine.parse(line, kinds: Self.kinds, into: &values) {
+        if let reason = NumericLine.parse(line, kinds: Self.kinds, separator: separator, into: &values) {
             counts.rejected += 1
-            quarantine.append(QuarantineRow(file: file, line: Int64(lineNumber), raw: String(decoding: line, as: UTF8.self),
+            quarantine.append(QuarantineRow(file: file, line: Int64(lineNumber), raw: String(decoding: raw ?? line, as: UTF8.self),
                                             reason: reason))
             return
         }
         let movie = Int32(truncatingIfNeeded: values.ints.1)
         guard knownMovies.contains(movie) else {
             counts.orphans += 1
-            quarantine.append(QuarantineRow(file: file, line: Int64(lineNumber), raw: String(decoding: line, as: UTF8.self),
+            quarantine.append(QuarantineRow(file: file, line: Int64(lineNumber), raw: String(decoding: raw ?? line, as: UTF8.self),
                                             reason: .orphan))
             return
         }

@@ -56,6 +56,16 @@ struct MoviesCleaner: QuotedFileCleaner {
     private var seen = Set<Int32>()
     /// Genres outside the vocabulary, with how many movies carry each (reported, never dropped).
     var unknownGenres: [String: Int] = [:]
+    /// Older drops' genre names mapped onto the vocabulary (`GenreVocabulary.aliases`); nil maps
+    /// a name to no genre at all (ml-100k's "unknown").
+    var aliases: [String: String?] = [:]
+    /// How many movies each alias was applied to, for the catalog.
+    var aliasesApplied: [String: Int] = [:]
+
+    init(file: String = "movies.csv", aliases: [String: String?] = [:]) {
+        ledger = SmallFileLedger(file: file)
+        self.aliases = aliases
+    }
     private static let genreIndex: [String: Int] = Dictionary(
         uniqueKeysWithValues: GenreVocabulary.genres.enumerated().map { ($1.name, $0) })
 
@@ -75,8 +85,15 @@ struct MoviesCleaner: QuotedFileCleaner {
         }
         let (normalized, year) = MovieTitle.normalize(title)
         let genreText = fields[2].trimmingBlanks()
-        let genres: [String] = genreText.isEmpty || genreText == GenreVocabulary.noGenresMarker
+        var genres: [String] = genreText.isEmpty || genreText == GenreVocabulary.noGenresMarker
             ? [] : genreText.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        if !aliases.isEmpty {
+            genres = genres.compactMap { g in
+                guard let mapped = aliases[g] else { return g }
+                aliasesApplied[g, default: 0] += 1
+                return mapped
+            }
+        }
         table.movieId.append(id)
         table.title.append(title)
         table.sourceLine.append(Int32(truncatingIfNeeded: line))
@@ -161,10 +178,13 @@ struct LinksCleaner: QuotedFileCleaner {
 /// tags are not deduplicated (the same user may tag a movie twice at different times).
 struct TagsCleaner: QuotedFileCleaner {
     let knownMovies: IdSet
-    var ledger = SmallFileLedger(file: "tags.csv")
+    var ledger: SmallFileLedger
     var table = TagsTable()
 
-    init(knownMovies: IdSet) { self.knownMovies = knownMovies }
+    init(knownMovies: IdSet, file: String = "tags.csv") {
+        self.knownMovies = knownMovies
+        ledger = SmallFileLedger(file: file)
+    }
 
     mutating func consume(fields: [String], raw: String, line: Int) {
         ledger.counts.linesRead += 1

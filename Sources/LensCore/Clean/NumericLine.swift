@@ -40,15 +40,17 @@ enum NumericLine {
     /// Parses a line of fields of `kinds` (at most 4). Returns nil and sets `reason` when the line
     /// is rejected.
     @inline(__always)
-    static func parse(_ line: UnsafeRawBufferPointer, kinds: [Kind], into values: inout Values) -> RejectReason? {
-        if fastParse(line, kinds: kinds, into: &values) { return nil }
-        return classify(line, kinds: kinds, into: &values)
+    static func parse(_ line: UnsafeRawBufferPointer, kinds: [Kind], separator: UInt8 = UInt8(ascii: ","),
+                      into values: inout Values) -> RejectReason? {
+        if fastParse(line, kinds: kinds, separator: separator, into: &values) { return nil }
+        return classify(line, kinds: kinds, separator: separator, into: &values)
     }
 
     /// The common shape: unsigned digits, a decimal with at most 15 significant digits, exact
     /// field count, no blanks. Returns false for anything else (the caller then classifies).
     @inline(__always)
-    static func fastParse(_ line: UnsafeRawBufferPointer, kinds: [Kind], into values: inout Values) -> Bool {
+    static func fastParse(_ line: UnsafeRawBufferPointer, kinds: [Kind], separator: UInt8 = UInt8(ascii: ","),
+                          into values: inout Values) -> Bool {
         let n = line.count
         var i = 0
         for (f, kind) in kinds.enumerated() {
@@ -58,7 +60,7 @@ enum NumericLine {
             let start = i
             while i < n {
                 let b = line[i]
-                if b == UInt8(ascii: ",") { break }
+                if b == separator { break }
                 if b >= 0x30 && b <= 0x39 {
                     mantissa = mantissa &* 10 &+ Int64(b &- 0x30)
                     digits += 1
@@ -94,10 +96,11 @@ enum NumericLine {
     /// The contract's classification (`_common.classify_numeric`), in its order:
     /// field_count > blank_field > unparseable > nonpositive_id. Fields may carry surrounding
     /// blanks; integers may carry a sign. Sets `values` and returns nil for a good line.
-    static func classify(_ line: UnsafeRawBufferPointer, kinds: [Kind], into values: inout Values) -> RejectReason? {
+    static func classify(_ line: UnsafeRawBufferPointer, kinds: [Kind], separator: UInt8 = UInt8(ascii: ","),
+                         into values: inout Values) -> RejectReason? {
         var ranges: [Range<Int>] = []
         var start = 0
-        for i in 0..<line.count where line[i] == UInt8(ascii: ",") {
+        for i in 0..<line.count where line[i] == separator {
             ranges.append(start..<i)
             start = i + 1
         }

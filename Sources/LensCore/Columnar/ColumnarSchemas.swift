@@ -45,6 +45,10 @@ public enum ColumnarSchemas {
         ParquetField("user_id", .int32), ParquetField("n_ratings", .int32), ParquetField("mean_rating", .double),
         ParquetField("n_ratings_winsorized", .double),
     ])
+    public static let users = ParquetSchema([
+        ParquetField("user_id", .int32), ParquetField("gender", .string), ParquetField("age", .int16),
+        ParquetField("occupation", .string), ParquetField("zip_code", .string), ParquetField("source_line", .int32),
+    ])
     public static let quarantine = ParquetSchema([
         ParquetField("file", .string), ParquetField("line", .int64), ParquetField("raw", .string),
         ParquetField("reason", .string),

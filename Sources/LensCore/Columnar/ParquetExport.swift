@@ -39,11 +39,16 @@ public struct Manifest: Codable, Sendable {
     public var runFingerprint: String
     /// Rows per table.
     public var rowCounts: [String: Int]
+    /// The drop's layout (csv, ml-100k, ml-1m, ml-10m).
+    public var layout: String = DropLayout.csv.rawValue
+    /// Older genre names mapped onto the vocabulary, per name: movies affected.
+    public var genreAliasesApplied: [String: Int] = [:]
     enum CodingKeys: String, CodingKey {
         case lensVersion = "lens_version", source, sourceSHA256 = "source_sha256", dropDate = "drop_date", pipeline, files
         case parquetBytes = "parquet_bytes", reconciliation, caps, split, unknownGenres = "unknown_genres"
         case pcaExplainedVarianceRatio = "pca_explained_variance_ratio", rawFiles = "raw_files"
         case quickFingerprint = "quick_fingerprint", runFingerprint = "run_fingerprint", rowCounts = "row_counts"
+        case layout, genreAliasesApplied = "genre_aliases_applied"
     }
 }
 
@@ -139,6 +144,11 @@ public enum ParquetExport {
         let us = t.userStats
         try emit("user_stats/part-00000.parquet", "user_stats", ColumnarSchemas.userStats,
                  [.int32(us.userId), .int32(us.nRatings), .double(us.meanRating), .double(us.nRatingsWinsorized)])
+        if let u = t.users {
+            try emit("users/part-00000.parquet", "users", ColumnarSchemas.users,
+                     [.int32(u.userId), .string(u.gender), .int16(u.age), .string(u.occupation), .string(u.zipCode),
+                      .int32(u.sourceLine)])
+        }
         let q = t.quarantine
         try emit("quarantine/part-00000.parquet", "quarantine", ColumnarSchemas.quarantine,
                  [.string(q.map(\.file)), .int64(q.map(\.line)), .string(q.map(\.raw)), .string(q.map(\.reason.rawValue))])

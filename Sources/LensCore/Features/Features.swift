@@ -24,6 +24,7 @@ public enum Features {
         }
         return LensTables(movies: cleaned.movies, links: cleaned.links, tags: cleaned.tags, ratings: split,
                           genomeTags: cleaned.genomeTags, genomeScores: cleaned.genomeScores, pca: pca,
-                          movieStats: movieStats, userStats: userStats, quarantine: cleaned.quarantine)
+                          movieStats: movieStats, userStats: userStats, quarantine: cleaned.quarantine,
+                          users: cleaned.users)
     }
 }

@@ -109,7 +109,8 @@ public final class DropSource {
         let top = try listFiles(path, folderName: nil, into: &folders)
         if !top.isEmpty, folders[""]?.keys.contains(where: recognisedFileNames.contains) != true {
             for subfolder in top {
-                _ = try listFiles(join(path, subfolder), folderName: subfolder, into: &folders)
+                // An unreadable sub-folder (e.g. lost+found) cannot hold the drop; skip it.
+                _ = try? listFiles(join(path, subfolder), folderName: subfolder, into: &folders)
             }
         }
         let folder = try chooseFolder(path: path, candidates: folders.mapValues { Set($0.keys) })

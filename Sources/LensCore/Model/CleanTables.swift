@@ -15,6 +15,9 @@ public enum GenreVocabulary {
     public static let oneHotColumns: [String] = genres.map(\.column) + ["no_genres"]
     /// The marker MovieLens uses for a movie without genres.
     public static let noGenresMarker = "(no genres listed)"
+    /// Genre names of older drops and what they become: ml-100k and ml-1m write "Children's"
+    /// where the newer drops write "Children"; ml-100k's "unknown" means no genre.
+    public static let aliases: [String: String?] = ["Children's": "Children", "Childrens": "Children", "unknown": nil]
 }
 
 /// Cleaned `movies`, sorted by movie id.
@@ -81,4 +84,21 @@ public struct GenomeScoresTable: Sendable {
     public var relevance: [Float] = []
     public init() {}
     public var count: Int { movieId.count }
+}
+
+/// Cleaned `users`, for the drops that have demographics (ml-100k `u.user`, ml-1m `users.dat`),
+/// sorted by user id.
+public struct UsersTable: Sendable {
+    public var userId: [Int32] = []
+    /// "M" or "F" as given.
+    public var gender: [String] = []
+    /// Age (ml-100k: years; ml-1m: the age-group code of its README).
+    public var age: [Int16] = []
+    /// Occupation as given (ml-100k: a name; ml-1m: the code of its README).
+    public var occupation: [String] = []
+    public var zipCode: [String] = []
+    /// Physical line in the users file.
+    public var sourceLine: [Int32] = []
+    public init() {}
+    public var count: Int { userId.count }
 }

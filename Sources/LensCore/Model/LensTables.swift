@@ -15,10 +15,13 @@ public struct LensTables: Sendable {
     public var movieStats: MovieStats
     public var userStats: UserStats
     public var quarantine: [QuarantineRow]
+    /// Demographics, for the drops that have them (ml-100k, ml-1m).
+    public var users: UsersTable?
 
     public init(movies: MoviesTable, links: LinksTable, tags: TagsTable, ratings: SplitRatings,
                 genomeTags: GenomeTagsTable?, genomeScores: GenomeScoresTable?, pca: GenomePCA?,
-                movieStats: MovieStats, userStats: UserStats, quarantine: [QuarantineRow]) {
+                movieStats: MovieStats, userStats: UserStats, quarantine: [QuarantineRow], users: UsersTable? = nil) {
+        self.users = users
         self.movies = movies
         self.links = links
         self.tags = tags
@@ -39,7 +42,7 @@ public struct LensTables: Sendable {
             "genome_tags": genomeTags?.count ?? 0, "genome_scores": genomeScores?.count ?? 0,
             "movie_embeddings": pca?.movieIds.count ?? 0, "genome_pca": pca?.k ?? 0,
         ]
-        if genomeTags == nil { c["genome_tags"] = 0 }
+        if let users { c["users"] = users.count }
         return c
     }
 }

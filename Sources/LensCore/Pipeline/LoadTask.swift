@@ -113,12 +113,15 @@ public final class WarehouseSession {
             records.append(DatasetRecord(name: r.file, kind: "raw", location: manifest.source + ":" + r.file, format: "csv",
                                          rows: r.linesRead, checksum: manifest.rawFiles[r.file]))
         }
+        // Parents by file name in every layout; names a drop does not have are skipped below.
+        let movieFiles = ["movies.csv", "u.item", "movies.dat"]
         let rawOf: [String: [String]] = [
-            "movies": ["movies.csv"], "links": ["links.csv", "movies.csv"], "tags": ["tags.csv", "movies.csv"],
-            "ratings": ["ratings.csv", "movies.csv"], "genome_tags": ["genome-tags.csv"],
-            "genome_scores": ["genome-scores.csv", "genome-tags.csv", "movies.csv"],
-            "quarantine": manifest.reconciliation.map(\.file),
+            "movies": movieFiles, "links": ["links.csv"] + movieFiles, "tags": ["tags.csv", "tags.dat"] + movieFiles,
+            "ratings": ["ratings.csv", "u.data", "ratings.dat"] + movieFiles, "genome_tags": ["genome-tags.csv"],
+            "genome_scores": ["genome-scores.csv", "genome-tags.csv"] + movieFiles,
+            "quarantine": manifest.reconciliation.map(\.file), "users": ["u.user", "users.dat"],
         ]
+        let rawFiles = Set(manifest.reconciliation.map(\.file))
         let derivedFrom: [String: [String]] = [
             "movie_embeddings": ["genome_scores", "genome_tags"], "genome_pca": ["genome_scores", "genome_tags"],
             "movie_stats": ["ratings"], "user_stats": ["ratings"],
@@ -127,7 +130,7 @@ public final class WarehouseSession {
         for (dataset, files) in byDataset.sorted(by: { $0.key < $1.key }) {
             let isFeature = derivedFrom[dataset] != nil
             let kind = isFeature ? "feature" : "cleaned"
-            var parents = (rawOf[dataset] ?? []).map { "raw:\($0)" }
+            var parents = (rawOf[dataset] ?? []).filter(rawFiles.contains).map { "raw:\($0)" }
             parents += (derivedFrom[dataset] ?? []).map { "cleaned:\($0)" }
             let checksum = files.count == 1 ? files[0].sha256 : combinedSHA256(files.map(\.sha256))
             records.append(DatasetRecord(

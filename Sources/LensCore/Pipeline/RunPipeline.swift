@@ -151,7 +151,8 @@ public enum RunPipeline {
                 pipeline: pipelineFacts(options), files: [], parquetBytes: 0,
                 reconciliation: cleaned.reconciliation, caps: cleaned.caps, split: splitReport,
                 unknownGenres: cleaned.unknownGenres, pcaExplainedVarianceRatio: tables.pca?.explainedVarianceRatio,
-                rawFiles: rawFiles, quickFingerprint: quick, runFingerprint: runFingerprint, rowCounts: tables.rowCounts)
+                rawFiles: rawFiles, quickFingerprint: quick, runFingerprint: runFingerprint, rowCounts: tables.rowCounts,
+                layout: cleaned.layout.rawValue, genreAliasesApplied: cleaned.genreAliasesApplied)
             if exportIsCurrent, let previous {
                 // Same inputs, same parameters: the files on disk are byte for byte what stage 4 would write.
                 progress(.stageSkipped("parquet"))
@@ -189,10 +190,10 @@ public enum RunPipeline {
         }
     }
 
-    /// sha256 of every raw CSV file of the drop (as decompressed from a zip).
+    /// sha256 of every data file of the drop (as decompressed from a zip).
     static func rawFileChecksums(source: DropSource) throws -> [String: String] {
         var sums: [String: String] = [:]
-        for name in source.fileNames where name.hasSuffix(".csv") {
+        for name in source.fileNames where DropSource.recognisedFileNames.contains(name) {
             sums[name] = Hex.encode(try SHA256Hasher.digest(of: try source.open(name)))
         }
         return sums
@@ -213,11 +214,13 @@ public enum RunPipeline {
     /// Per-table summary lines.
     static func summaries(reconciliation: [FileReconciliation], rowCounts: [String: Int], loaded: [String: Int]?) -> [TableSummary] {
         let byFile = Dictionary(uniqueKeysWithValues: reconciliation.map { ($0.file, $0) })
-        let fileOf = ["movies": "movies.csv", "links": "links.csv", "tags": "tags.csv", "ratings": "ratings.csv",
-                      "genome_tags": "genome-tags.csv", "genome_scores": "genome-scores.csv"]
+        let filesOf = ["movies": ["movies.csv", "u.item", "movies.dat"], "links": ["links.csv"],
+                       "tags": ["tags.csv", "tags.dat"], "ratings": ["ratings.csv", "u.data", "ratings.dat"],
+                       "genome_tags": ["genome-tags.csv"], "genome_scores": ["genome-scores.csv"],
+                       "users": ["u.user", "users.dat"]]
         var out: [TableSummary] = []
         for (table, rows) in rowCounts.sorted(by: { $0.key < $1.key }) {
-            let r = fileOf[table].flatMap { byFile[$0] }
+            let r = filesOf[table]?.lazy.compactMap { byFile[$0] }.first
             out.append(TableSummary(table: table, read: r?.linesRead ?? 0, clean: rows,
                                     quarantined: (r?.rejected ?? 0) + (r?.orphans ?? 0), loaded: loaded?[table]))
         }

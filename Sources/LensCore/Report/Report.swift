@@ -167,19 +167,24 @@ public enum Report {
                         .init(name: "test", color: testColor, values: d.ratingHistogram.map { Double($0.test) }),
                         .init(name: "buffer", color: bufferColor, values: d.ratingHistogram.map { Double($0.buffer) }),
                      ], yTitle: "ratings"))
-        let monthStep = max(1, d.ratingsPerMonth.count / 8)
-        body += card("Ratings per month", "\(d.ratingsPerMonth.count) months with ratings (UTC), stacked by split; labels every \(monthStep) months.",
-                     SVGChart.bars(categories: d.ratingsPerMonth.map(\.month), series: [
-                        .init(name: "train", color: trainColor, values: d.ratingsPerMonth.map { Double($0.train) }),
-                        .init(name: "test", color: testColor, values: d.ratingsPerMonth.map { Double($0.test) }),
-                        .init(name: "buffer", color: bufferColor, values: d.ratingsPerMonth.map { Double($0.buffer) }),
-                     ], labelEvery: monthStep, yTitle: "ratings"))
+        let months = fillMonths(d.ratingsPerMonth)
+        let monthYears = Set(months.map { $0.month.prefix(4) }).count
+        let monthYearStep = [1, 2, 5, 10, 20].first { monthYears / $0 <= 9 } ?? 50
+        body += card("Ratings per month", "Ratings per calendar month (UTC), stacked by split, \(months.first?.month ?? "") to \(months.last?.month ?? "").",
+                     SVGChart.bars(categories: months.map(\.month), series: [
+                        .init(name: "train", color: trainColor, values: months.map { Double($0.train) }),
+                        .init(name: "test", color: testColor, values: months.map { Double($0.test) }),
+                        .init(name: "buffer", color: bufferColor, values: months.map { Double($0.buffer) }),
+                     ], tickLabels: months.map { m in
+                        let year = Int(m.month.prefix(4)) ?? 0
+                        return m.month.hasSuffix("-01") && year % monthYearStep == 0 ? String(year) : nil
+                     }, yTitle: "ratings"))
         let years = fillYears(d.filmsPerYear)
-        let yearStep = max(1, years.count / 10)
+        let yearStep = [1, 2, 5, 10, 20, 25, 50].first { years.count / $0 <= 9 } ?? 100
         body += card("Films per year", "Movies per release year (from the title's trailing year; \(g(d.filmsPerYear.reduce(0) { $0 + $1.movies })) movies have one).",
                      SVGChart.bars(categories: years.map { String($0.year) },
                                    series: [.init(name: "movies", color: trainColor, values: years.map { Double($0.movies) })],
-                                   labelEvery: yearStep, yTitle: "movies"))
+                                   tickLabels: years.map { $0.year % yearStep == 0 ? String($0.year) : nil }, yTitle: "movies"))
         body += card("Genre frequency", "Movies listing each genre (a movie counts once per genre).",
                      SVGChart.horizontalBars(labels: d.genres.map(\.genre), values: d.genres.map { Double($0.movies) },
                                              color: trainColor))
@@ -310,6 +315,25 @@ public enum Report {
             <footer>lens \(e(lensVersion)) · self-contained: no scripts, no network</footer>
             </body></html>
             """
+    }
+
+    /// Months from the first to the last ("YYYY-MM"), missing ones as 0 (so the x axis is time).
+    static func fillMonths(_ months: [(month: String, train: Int, test: Int, buffer: Int)])
+        -> [(month: String, train: Int, test: Int, buffer: Int)]
+    {
+        func parse(_ m: String) -> Int? {
+            let p = m.split(separator: "-")
+            guard p.count == 2, let y = Int(p[0]), let mo = Int(p[1]) else { return nil }
+            return y * 12 + mo - 1
+        }
+        guard let first = months.first.flatMap({ parse($0.month) }), let last = months.last.flatMap({ parse($0.month) }),
+              last >= first, last - first < 12 * 200 else { return months }
+        var byMonth: [Int: (Int, Int, Int)] = [:]
+        for m in months { if let k = parse(m.month) { byMonth[k] = (m.train, m.test, m.buffer) } }
+        return (first...last).map { k in
+            let v = byMonth[k] ?? (0, 0, 0)
+            return (String(format: "%04d-%02d", k / 12, k % 12 + 1), v.0, v.1, v.2)
+        }
     }
 
     /// Years from the first to the last, missing ones as 0 (so the x axis is time).

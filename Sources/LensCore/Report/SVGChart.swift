@@ -14,10 +14,11 @@ enum SVGChart {
 
     // MARK: - Vertical bars
 
-    /// Bars over categories, stacked when there are several series. `labelEvery` thins the x
-    /// labels (every n-th category); `valueFormat` renders y ticks.
+    /// Bars over categories, stacked when there are several series. `tickLabels` (one per
+    /// category, nil = none) replaces the category names under the axis, to thin them out;
+    /// `valueFormat` renders y ticks.
     static func bars(categories: [String], series: [Series], width: Int = 520, height: Int = 260,
-                     labelEvery: Int = 1, yTitle: String = "", valueFormat: (Double) -> String = compact) -> String {
+                     tickLabels: [String?]? = nil, yTitle: String = "", valueFormat: (Double) -> String = compact) -> String {
         let left = 56.0, right = 12.0, top = 14.0, bottom = 44.0
         let plotW = Double(width) - left - right, plotH = Double(height) - top - bottom
         let totals = categories.indices.map { i in series.reduce(0) { $0 + ($1.values.indices.contains(i) ? $1.values[i] : 0) } }
@@ -38,9 +39,13 @@ enum SVGChart {
                 out += "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(barW))\" height=\"\(f(h))\" fill=\"\(s.color)\">"
                     + "<title>\(escape(category)) \(escape(s.name)): \(escape(grouped(v)))</title></rect>"
             }
-            if i % max(labelEvery, 1) == 0 {
-                out += "<text x=\"\(f(left + (Double(i) + 0.5) * slot))\" y=\"\(f(top + plotH + 15))\" font-size=\"10\" "
-                    + "text-anchor=\"middle\" fill=\"#444\">\(escape(category))</text>"
+            if let label = tickLabels.map({ $0.indices.contains(i) ? $0[i] : nil }) ?? category {
+                let x = left + (Double(i) + 0.5) * slot
+                if tickLabels != nil {
+                    out += "<line x1=\"\(f(x))\" y1=\"\(f(top + plotH))\" x2=\"\(f(x))\" y2=\"\(f(top + plotH + 4))\" stroke=\"#888\"/>"
+                }
+                out += "<text x=\"\(f(x))\" y=\"\(f(top + plotH + 15))\" font-size=\"10\" "
+                    + "text-anchor=\"middle\" fill=\"#444\">\(escape(label))</text>"
             }
         }
         out += "<line x1=\"\(f(left))\" y1=\"\(f(top + plotH))\" x2=\"\(f(left + plotW))\" y2=\"\(f(top + plotH))\" stroke=\"#888\"/>"

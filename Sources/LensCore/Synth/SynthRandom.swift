@@ -214,8 +214,12 @@ enum DetMath {
 
 /// Walker/Vose alias table: O(1) draws from a fixed discrete distribution (movie popularity).
 struct AliasTable {
-    private(set) var probability: [Double]
-    private(set) var alias: [Int32]
+    /// Probability of keeping slot i and its alias side by side: one cache line per draw.
+    struct Slot {
+        var probability: Double
+        var alias: Int
+    }
+    private(set) var slots: [Slot]
 
     /// A table for `weights` (non-negative, not all zero), built in a fixed order.
     init(weights: [Double]) {
@@ -223,19 +227,16 @@ struct AliasTable {
         var total = 0.0
         for w in weights { total += w }
         var scaled = weights.map { $0 * Double(n) / total }
-        probability = [Double](repeating: 1.0, count: n)
-        alias = [Int32](repeating: 0, count: n)
+        slots = (0..<n).map { Slot(probability: 1.0, alias: $0) }
         var small: [Int] = [], large: [Int] = []
         small.reserveCapacity(n)
         large.reserveCapacity(n)
         for i in 0..<n {
-            alias[i] = Int32(i)
             if scaled[i] < 1.0 { small.append(i) } else { large.append(i) }
         }
         while let s = small.popLast() {
             guard let l = large.last else { break }
-            probability[s] = scaled[s]
-            alias[s] = Int32(l)
+            slots[s] = Slot(probability: scaled[s], alias: l)
             scaled[l] = (scaled[l] + scaled[s]) - 1.0
             if scaled[l] < 1.0 {
                 large.removeLast()
@@ -249,8 +250,9 @@ struct AliasTable {
     @inline(__always)
     func draw(_ rng: inout SynthRNG) -> Int {
         let r = rng.next()
-        let i = Int(truncatingIfNeeded: ((r >> 32) &* UInt64(probability.count)) >> 32)
+        let i = Int(truncatingIfNeeded: ((r >> 32) &* UInt64(slots.count)) >> 32)
         let f = Double(r & 0xFFFF_FFFF) * 0x1.0p-32
-        return f < probability[i] ? i : Int(alias[i])
+        let slot = slots.withUnsafeBufferPointer { $0[i] }
+        return f < slot.probability ? i : slot.alias
     }
 }

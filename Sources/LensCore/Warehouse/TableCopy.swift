@@ -138,6 +138,20 @@ enum TableCopy {
                 if enc.count > flushBytes { try w.flush(&enc) }
             }
         }
+        if let u = tables.users {
+            try copy("users", "user_id, gender, age, occupation, zip_code, source_line") { enc, w in
+                for i in 0..<u.count {
+                    enc.beginRow(fieldCount: 6)
+                    enc.int32(u.userId[i])
+                    enc.text(u.gender[i])
+                    enc.int16(u.age[i])
+                    enc.text(u.occupation[i])
+                    enc.text(u.zipCode[i])
+                    enc.int32(u.sourceLine[i])
+                    if enc.count > flushBytes { try w.flush(&enc) }
+                }
+            }
+        }
         try copy("quarantine", "file, line, raw, reason") { enc, w in
             for q in tables.quarantine {
                 enc.beginRow(fieldCount: 4)
