@@ -1,7 +1,7 @@
+import CCrypto
 import Foundation
 
-// Streaming SHA-256 (FIPS 180-4) and MD5 (RFC 1321), written out in Swift because the project
-// links no crypto library. Both buffer at most one partial 64-byte block and compress whole
+// Streaming SHA-256 (through libcrypto) and MD5 (RFC 1321, written out in Swift). Both buffer at most one partial 64-byte block and compress whole
 // blocks straight from the caller's memory. Used to fingerprint drops (SHA-256, recorded in the
 // catalog) and to check GroupLens' published `.md5` files; neither is used for security here.
 
@@ -120,131 +120,39 @@ private func padding(messageLength: UInt64, bigEndian: Bool) -> [UInt8] {
 
 // MARK: - SHA256Hasher
 
-/// SHA-256 (FIPS 180-4), streaming. Portable scalar code: about 10 cycles per byte on x86-64
-/// (150-200 MB/s on a 2 GHz core, on par with coreutils' `sha256sum`); only the SHA-NI
-/// instructions, which Swift cannot emit, go much faster.
+/// SHA-256 through OpenSSL's libcrypto (EVP), which uses the CPU's SHA instructions where there
+/// are some: about 1.1 GB/s here against ~200 MB/s for the best portable Swift, and every byte of
+/// a drop is hashed. Use one hasher linearly: copies share one digest context.
 public struct SHA256Hasher: StreamingHasher {
-    /// The eight working hash words H0…H7.
-    private var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
-        0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
-    )
-    /// Bytes of an incomplete block.
-    private var pending: Block64 = (0, 0, 0, 0, 0, 0, 0, 0)
-    /// How many bytes of `pending` are used.
-    private var pendingCount = 0
-    /// Total message length in bytes.
-    private var length: UInt64 = 0
+    /// Owns the EVP context (freed with the last copy).
+    final class Context {
+        let ctx: OpaquePointer
+        init() {
+            guard let c = EVP_MD_CTX_new(), EVP_DigestInit_ex(c, EVP_sha256(), nil) == 1 else {
+                fatalError("libcrypto could not start a SHA-256 digest (out of memory?)")
+            }
+            ctx = c
+        }
+        deinit { EVP_MD_CTX_free(ctx) }
+    }
+    private let context = Context()
 
-    /// A hasher for a new message.
     public init() {}
 
     /// Adds `bytes` to the message.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        length &+= UInt64(bytes.count)
-        var state = h
-        feedBlocks(bytes, pending: &pending, pendingCount: &pendingCount) { blocks, count in
-            SHA256Hasher.compress(&state, blocks, count)
-        }
-        h = state
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        EVP_DigestUpdate(context.ctx, base, bytes.count)
     }
 
-    /// Pads the message and returns the 32-byte digest.
+    /// The 32-byte digest.
     public mutating func finalize() -> [UInt8] {
-        let tail = padding(messageLength: length, bigEndian: true)
-        update(tail)
-        var digest = [UInt8](repeating: 0, count: 32)
-        withUnsafeBytes(of: h) { words in
-            for i in 0..<8 {
-                let word = words.load(fromByteOffset: 4 * i, as: UInt32.self)
-                for j in 0..<4 { digest[4 * i + j] = UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * j)) }
-            }
-        }
-        return digest
-    }
-
-    /// The round constants K0…K63.
-    private static let k: [UInt32] = [
-        0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
-        0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
-        0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
-        0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
-        0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
-        0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
-        0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
-        0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
-    ]
-
-    /// Rotate right by a constant.
-    @inline(__always)
-    private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x &>> n) | (x &<< (32 &- n)) }
-
-    /// Compresses `count` 64-byte blocks at `blocks` into `state`.
-    private static func compress(
-        _ state: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
-        _ blocks: UnsafeRawPointer, _ count: Int
-    ) {
-        k.withUnsafeBufferPointer { kBuffer in
-            let k = kBuffer.baseAddress!
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
-                let w = schedule.baseAddress!
-                var (h0, h1, h2, h3, h4, h5, h6, h7) = state
-                var block = blocks
-                for _ in 0..<count {
-                    for t in 0..<16 {
-                        w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self))
-                    }
-                    var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7
-                    /// One round; from round 16 on it first extends the message schedule, so that
-                    /// the schedule's own dependency chain overlaps with the rounds' instead of
-                    /// running as a separate, latency-bound loop.
-                    @inline(__always)
-                    func round(
-                        _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32,
-                        _ e: UInt32, _ f: UInt32, _ g: UInt32, _ h: inout UInt32, _ i: Int, _ extend: Bool
-                    ) {
-                        if extend {
-                            let x = w[i &- 15]
-                            let y = w[i &- 2]
-                            let s0 = rotr(x, 7) ^ rotr(x, 18) ^ (x &>> 3)
-                            let s1 = rotr(y, 17) ^ rotr(y, 19) ^ (y &>> 10)
-                            w[i] = w[i &- 16] &+ s0 &+ w[i &- 7] &+ s1
-                        }
-                        let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ (g ^ (e & (f ^ g))) &+ k[i] &+ w[i]
-                        let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) | (c & (a | b)))
-                        d = d &+ t1
-                        h = t1 &+ t2
-                    }
-                    // Eight rounds per iteration with the roles rotated by hand, so that no
-                    // register shuffling is needed between rounds.
-                    @inline(__always)
-                    func eightRounds(_ t: Int, _ extend: Bool) {
-                        round(a, b, c, &d, e, f, g, &h, t, extend)
-                        round(h, a, b, &c, d, e, f, &g, t &+ 1, extend)
-                        round(g, h, a, &b, c, d, e, &f, t &+ 2, extend)
-                        round(f, g, h, &a, b, c, d, &e, t &+ 3, extend)
-                        round(e, f, g, &h, a, b, c, &d, t &+ 4, extend)
-                        round(d, e, f, &g, h, a, b, &c, t &+ 5, extend)
-                        round(c, d, e, &f, g, h, a, &b, t &+ 6, extend)
-                        round(b, c, d, &e, f, g, h, &a, t &+ 7, extend)
-                    }
-                    eightRounds(0, false)
-                    eightRounds(8, false)
-                    var t = 16
-                    while t < 64 {
-                        eightRounds(t, true)
-                        t &+= 8
-                    }
-                    h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d
-                    h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
-                    block += 64
-                }
-                state = (h0, h1, h2, h3, h4, h5, h6, h7)
-            }
-        }
+        var out = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        EVP_DigestFinal_ex(context.ctx, &out, &length)
+        return out
     }
 }
-
-// MARK: - MD5Hasher
 
 /// MD5 (RFC 1321), streaming — for checking published `.md5` files, not for security.
 public struct MD5Hasher: StreamingHasher {
