@@ -135,7 +135,16 @@ public enum RunPipeline {
                 result.nothingChanged = true
                 return result
             }
-            let cleaned = try timed("ingest_clean", { (c: CleanedDrop) in "\(c.ratings.count) clean ratings, \(c.quarantine.count) quarantined" }) {
+            let inputBytes = source.fileNames.compactMap { source.size(of: $0) }.reduce(0, +)
+            let ingestStart = ContinuousClock.now
+            let cleaned = try timed("ingest_clean", { (c: CleanedDrop) in
+                let d = ContinuousClock.now - ingestStart
+                let seconds = max(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18, 1e-9)
+                let mb = Double(inputBytes) / 1_000_000
+                let lines = c.reconciliation.reduce(0) { $0 + $1.linesRead }
+                return String(format: "%d lines, %d clean ratings, %d quarantined; %.1f MB at %.0f MB/s",
+                              lines, c.ratings.count, c.quarantine.count, mb, mb / seconds)
+            }) {
                 try CleanDrop.run(source: source, config: config)
             }
             let (split, splitReport) = timed("split", { (s: (SplitRatings, TemporalSplit.Report)) in
