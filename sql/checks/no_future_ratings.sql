@@ -1,5 +1,6 @@
--- no_future_ratings: no rating is later than the drop date + 1 day (the capping bound; the drop
--- date is the current version's {{catalog}}.versions.drop_date). Passes when it is unknown.
+-- no_future_ratings: no rating (in ratings or held back in ratings_buffer) is later than the drop
+-- date + 1 day, the capping bound; the drop date is the current version's
+-- {{catalog}}.versions.drop_date. Passes when it is unknown.
 -- dataset: ratings
 -- returns the violating ratings: user_id, movie_id, rated_at, latest_allowed
 with
@@ -8,10 +9,17 @@ bound as (
     select (v.drop_date + 1)::timestamp at time zone 'UTC' as latest_allowed
     from {{catalog}}.versions as v
     where v.is_current and v.drop_date is not null
+),
+
+every_rating as (
+    select r.user_id, r.movie_id, r.rated_at from {{current}}.ratings as r
+    union all
+    select b.user_id, b.movie_id, b.rated_at from {{current}}.ratings_buffer as b
+    where not exists (select from {{current}}.ratings as r where r.user_id = b.user_id and r.movie_id = b.movie_id)
 )
 
-select r.user_id, r.movie_id, r.rated_at, bound.latest_allowed
-from {{current}}.ratings as r
+select e.user_id, e.movie_id, e.rated_at, bound.latest_allowed
+from every_rating as e
 cross join bound
-where r.rated_at > bound.latest_allowed
-order by r.rated_at, r.user_id, r.movie_id
+where e.rated_at > bound.latest_allowed
+order by e.rated_at, e.user_id, e.movie_id

@@ -42,19 +42,27 @@ recorded as (
     select 'ratings_buffer', h.catalog_rows from held_back as h
 ),
 
-actual (table_name, actual_rows) as (
-    select 'movies', count(*) from {{current}}.movies
-    union all select 'links', count(*) from {{current}}.links
-    union all select 'tags', count(*) from {{current}}.tags
-    union all select 'ratings', count(*) from {{current}}.ratings
-    union all select 'ratings_buffer', count(*) from {{current}}.ratings_buffer
-    union all select 'genome_tags', count(*) from {{current}}.genome_tags
-    union all select 'genome_scores', count(*) from {{current}}.genome_scores
-    union all select 'movie_embeddings', count(*) from {{current}}.movie_embeddings
-    union all select 'genome_pca', count(*) from {{current}}.genome_pca
-    union all select 'movie_stats', count(*) from {{current}}.movie_stats
-    union all select 'user_stats', count(*) from {{current}}.user_stats
-    union all select 'quarantine', count(*) from {{current}}.quarantine
+names as (
+    -- every table the catalog recorded, and every table a version has (to catch rows it lacks)
+    select r.table_name from recorded as r
+    union
+    select unnest(array[
+        'movies', 'links', 'tags', 'ratings', 'ratings_buffer', 'genome_tags', 'genome_scores',
+        'movie_embeddings', 'genome_pca', 'movie_stats', 'user_stats', 'users', 'quarantine'
+    ])
+),
+
+actual as (
+    -- count(*) of {{current}}.<table_name>, through query_to_xml (dynamic SQL in a plain query);
+    -- a table missing from {{current}} counts as 0 rows
+    select
+        n.table_name,
+        case when to_regclass(format('%I.%I', '{{current}}', n.table_name)) is not null then
+            (xpath('/row/n/text()', query_to_xml(
+                format('select count(*) as n from %I.%I', '{{current}}', n.table_name), false, true, ''
+            )))[1]::text::bigint
+        end as actual_rows
+    from names as n
 ),
 
 compared as (
@@ -63,7 +71,7 @@ compared as (
         r.catalog_rows,
         coalesce(a.actual_rows, 0) as actual_rows
     from actual as a
-    full join recorded as r on r.table_name = a.table_name
+    left join recorded as r on r.table_name = a.table_name
 )
 
 select * from compared

@@ -7,8 +7,9 @@ with
 
 buffer as (
     select r.user_id, r.movie_id, r.batch from {{current}}.ratings as r where r.split = 'buffer'
-    union
+    union all
     select b.user_id, b.movie_id, b.batch from {{current}}.ratings_buffer as b
+    where not exists (select from {{current}}.ratings as r where r.user_id = b.user_id and r.movie_id = b.movie_id)
 ),
 
 parts as (
@@ -19,8 +20,9 @@ parts as (
 
 every_rating as (
     select r.user_id, r.movie_id from {{current}}.ratings as r
-    union
+    union all
     select b.user_id, b.movie_id from {{current}}.ratings_buffer as b
+    where not exists (select from {{current}}.ratings as r where r.user_id = b.user_id and r.movie_id = b.movie_id)
 ),
 
 per_user as (

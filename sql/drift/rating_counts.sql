@@ -6,8 +6,9 @@ with
 
 buffer as (
     select r.user_id, r.movie_id, r.rating, r.batch from {{current}}.ratings as r where r.split = 'buffer'
-    union
+    union all
     select b.user_id, b.movie_id, b.rating, b.batch from {{current}}.ratings_buffer as b
+    where not exists (select from {{current}}.ratings as r where r.user_id = b.user_id and r.movie_id = b.movie_id)
 ),
 
 parts as (

@@ -94,6 +94,20 @@ public enum Checks {
         }
     }
 
+    /// The load's gate, for the loading transaction before COMMIT (after the catalog rows of the
+    /// version are written and the analyst layer is published): runs every check against
+    /// `current`, records the results under `runId`, and throws `LensError.check` (exit code 1)
+    /// naming the first failed check and its first offending rows, so the caller rolls back.
+    /// The recorded rows roll back with it; the caller's failed-run record keeps the message.
+    @discardableResult
+    public static func verifyLoad(conn: PGConnection, sql: SQLFiles, current: String, catalog: String, runId: Int64,
+                                  store: CatalogStore) throws -> [CheckResult] {
+        let results = try run(conn: conn, sql: sql, current: current, catalog: catalog)
+        try record(results, runId: runId, catalog: store)
+        try requireAllPassed(results)
+        return results
+    }
+
     /// Throws `LensError.check` for the first failed result, with its first offending rows, so
     /// a load can roll back. Does nothing when every check passed.
     public static func requireAllPassed(_ results: [CheckResult]) throws {

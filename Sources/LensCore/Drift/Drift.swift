@@ -15,6 +15,9 @@ public struct DriftThresholds: Sendable, Codable, Equatable {
         self.genrePSI = genrePSI
         self.activityPSI = activityPSI
     }
+    enum CodingKeys: String, CodingKey {
+        case ratingKS = "rating_ks", genrePSI = "genre_psi", activityPSI = "activity_psi"
+    }
 }
 
 /// One metric of one buffer batch against train.
@@ -27,6 +30,9 @@ public struct DriftMetric: Sendable, Codable, Equatable {
     public var alert: Bool
     /// The asymptotic p-value, for rating_ks.
     public var pValue: Double?
+    enum CodingKeys: String, CodingKey {
+        case metric, value, threshold, alert, pValue = "p_value"
+    }
 }
 
 /// How one buffer batch compares with train.
@@ -37,6 +43,9 @@ public struct BatchDrift: Sendable, Codable, Equatable {
     /// The batch's ratings per half star (0.5 ... 5.0), for charts.
     public var ratingCounts: [Int]
     public func metric(_ name: String) -> DriftMetric? { metrics.first { $0.metric == name } }
+    enum CodingKeys: String, CodingKey {
+        case batch, nRatings = "n_ratings", metrics, ratingCounts = "rating_counts"
+    }
 }
 
 /// What `lens drift` found.
@@ -47,6 +56,9 @@ public struct DriftReport: Sendable, Codable, Equatable {
     /// Train ratings per half star (0.5 ... 5.0).
     public var trainRatingCounts: [Int]
     public var batches: [BatchDrift]
+    enum CodingKeys: String, CodingKey {
+        case version, thresholds, trainRatings = "train_ratings", trainRatingCounts = "train_rating_counts", batches
+    }
     /// Every metric above its threshold, as (batch, metric).
     public var alerts: [(batch: Int, metric: DriftMetric)] {
         batches.flatMap { b in b.metrics.filter(\.alert).map { (b.batch, $0) } }

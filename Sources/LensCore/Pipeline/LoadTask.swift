@@ -92,6 +92,9 @@ public final class WarehouseSession {
                 try catalog.recordCheck(runId: runId, dataset: "ratings", name: "no_test_or_buffer_before_last_train",
                                         passed: manifest.split.noTestOrBufferBeforeLastTrain,
                                         observed: "last train \(manifest.split.lastTrainAt.map(String.init) ?? "-"), first after \(manifest.split.firstAfterTrainAt.map(String.init) ?? "-")")
+                // The data-quality checks of sql/checks, before COMMIT: a failure rolls the load back.
+                try Checks.verifyLoad(conn: conn, sql: loader.sql, current: config.currentSchema,
+                                      catalog: config.catalogSchema, runId: runId, store: catalog)
             }
             var seconds = stageSeconds
             for (k, v) in report.seconds { seconds["load_" + k] = v }

@@ -4,46 +4,65 @@ import PGClient
 /// Everything the HTML report shows, pulled from the analyst views and the catalog
 /// (`sql/report/*.sql`) plus the drift computed live. Values, no HTML.
 public struct ReportData: Sendable {
+    /// The version the report is about.
     public struct Version: Sendable {
         public var version: Int
+        /// Its schema, e.g. lens_v3.
         public var schema: String
+        /// The drop date (YYYY-MM-DD), when known.
         public var dropDate: String?
+        /// When its load committed (PostgreSQL text).
         public var loadedAt: String
+        /// The drop it was loaded from.
         public var source: String
     }
+    /// One bar of the split timeline: a split, or a buffer batch.
     public struct SplitPart: Sendable {
+        /// train | test | buffer
         public var split: String
+        /// 1...N for the buffer, nil otherwise.
         public var batch: Int?
         public var nRatings: Int
+        /// Epoch seconds of the first and last rating.
         public var firstAt: Double
         public var lastAt: Double
+        /// Still only in ratings_buffer (not appended).
         public var heldBack: Bool
     }
+    /// One row of the top-15 table.
     public struct TopMovie: Sendable {
         public var rank: Int
         public var movieId: Int
         public var title: String
+        /// Train ratings (v), their mean (R) and the weighted rating.
         public var nRatings: Int
         public var meanRating: Double
         public var weightedRating: Double
     }
+    /// The latest result of one check of the version.
     public struct Check: Sendable {
         public var dataset: String
         public var name: String
         public var passed: Bool
+        /// What was seen, e.g. "3 violating rows".
         public var observed: String
+        /// The first offending rows, one a line, when recorded.
         public var firstRows: String?
+        /// The run that recorded it, and its command (run, check, ...).
         public var runId: Int64
         public var command: String
     }
+    /// The run that loaded the version.
     public struct LoadRun: Sendable {
         public var runId: Int64
         public var command: String
         public var status: String
         public var startedAt: String
         public var finishedAt: String?
+        /// Per input file: lines read = clean + rejected + duplicates + superseded + orphans.
         public var reconciliation: [FileReconciliation]
     }
+    /// A drift alert `lens drift` recorded in the catalog.
     public struct RecordedAlert: Sendable {
         public var batch: Int
         public var metric: String
@@ -53,18 +72,26 @@ public struct ReportData: Sendable {
     }
 
     public var version: Version
+    /// When the report was made.
     public var generatedAt: Date
     /// (rating, train, test, buffer) per half star.
     public var ratingHistogram: [(rating: String, train: Int, test: Int, buffer: Int)]
-    /// (YYYY-MM, train, test, buffer).
+    /// (YYYY-MM, train, test, buffer), months with ratings only.
     public var ratingsPerMonth: [(month: String, train: Int, test: Int, buffer: Int)]
+    /// Movies per release year, years with movies only.
     public var filmsPerYear: [(year: Int, movies: Int)]
+    /// Movies, ratings and mean rating per genre, most movies first.
     public var genres: [(genre: String, movies: Int, ratings: Int, meanRating: Double?)]
+    /// The 15 best by weighted rating.
     public var topRated: [TopMovie]
+    /// train, test, then buffer batches in order.
     public var split: [SplitPart]
+    /// Explained variance ratio per PCA component (empty without a genome).
     public var explainedVariance: [Double]
     public var loadRun: LoadRun?
+    /// Failed first.
     public var checks: [Check]
+    /// Computed when the report was made, with the report's thresholds.
     public var drift: DriftReport
     public var recordedAlerts: [RecordedAlert]
 }
@@ -72,8 +99,9 @@ public struct ReportData: Sendable {
 /// `lens report`: one self-contained HTML page about the current version: charts drawn as
 /// inline SVG (no scripts, no network), the load's reconciliation, the checks and the drift.
 public enum Report {
-    /// Pulls what the report shows. Reads only. Throws `LensError.database` when no version is
-    /// loaded or a query fails (naming its file).
+    /// Pulls what the report shows. Reads only, except that it creates the catalog's empty
+    /// drift_alerts table when missing (`catalog/drift_schema.sql`). Throws `LensError.database`
+    /// when no version is loaded or a query fails (naming its file).
     public static func gather(conn: PGConnection, sql: SQLFiles, current: String, catalog: String,
                               thresholds: DriftThresholds = .init(), now: Date = Date()) throws -> ReportData {
         func pull(_ file: String) throws -> [[String?]] {
@@ -191,7 +219,7 @@ public enum Report {
         body += "</section>"
 
         // top rated
-        body += "<section><h2>Top 15 by weighted rating</h2>"
+        body += "<section id=\"top\"><h2>Top 15 by weighted rating</h2>"
         body += "<p class=\"note\">IMDb-style weighted rating from the train split: WR = v/(v+m)·R + m/(v+m)·C.</p>"
         let maxWR = d.topRated.map(\.weightedRating).max() ?? 1
         let minWR = (d.topRated.map(\.weightedRating).min() ?? 0) - 0.1
@@ -205,7 +233,7 @@ public enum Report {
         body += "</tbody></table></section>"
 
         // split timeline
-        body += "<section><h2>Split timeline</h2>"
+        body += "<section id=\"split\"><h2>Split timeline</h2>"
         body += "<p class=\"note\">Ratings ordered by (rated_at, user, movie): train, then test, then the buffer in batches. Hatched: held back in ratings_buffer, not yet appended.</p>"
         let segments = d.split.map { p -> SVGChart.Segment in
             let label = p.batch.map { "buffer batch \($0)" } ?? p.split
@@ -218,7 +246,7 @@ public enum Report {
         body += "</section>"
 
         // PCA
-        body += "<section class=\"grid\">"
+        body += "<section class=\"grid\" id=\"pca\">"
         if d.explainedVariance.isEmpty {
             body += card("Genome PCA", "This drop has no tag genome, so there are no embeddings.", "<p class=\"empty\">no genome in this version</p>")
         } else {
@@ -235,7 +263,7 @@ public enum Report {
                 let n = Double(max(c.reduce(0, +), 1))
                 return c.map { Double($0) / n }
             }
-            var series = [SVGChart.Series(name: "train", color: trainColor, values: shares(d.drift.trainRatingCounts))]
+            var series = [SVGChart.Series(name: "train", color: "#222", values: shares(d.drift.trainRatingCounts))]
             for b in d.drift.batches {
                 series.append(.init(name: "batch \(b.batch)", color: batchColors[(b.batch - 1) % batchColors.count], values: shares(b.ratingCounts)))
             }
@@ -247,7 +275,7 @@ public enum Report {
         // drift table
         if !d.drift.batches.isEmpty {
             let t = d.drift.thresholds
-            body += "<section><h2>Drift of the buffer batches against train</h2>"
+            body += "<section id=\"drift\"><h2>Drift of the buffer batches against train</h2>"
             body += "<p class=\"note\">Rating distribution: two-sample Kolmogorov–Smirnov statistic D (asymptotic p-value); genre mix and user-activity mix: population stability index. "
                 + "Alert thresholds: D &gt; \(t.ratingKS), genre PSI &gt; \(t.genrePSI), activity PSI &gt; \(t.activityPSI).</p>"
             body += "<table><thead><tr><th>batch</th><th class=\"num\">ratings</th><th class=\"num\">KS D</th><th class=\"num\">p-value</th><th class=\"num\">genre PSI</th><th class=\"num\">activity PSI</th></tr></thead><tbody>"
@@ -272,14 +300,14 @@ public enum Report {
         }
 
         // reconciliation and checks
-        body += "<section class=\"grid\">"
+        body += "<section class=\"grid\" id=\"quality\">"
         var rec = ""
         if let run = d.loadRun {
             rec += "<p class=\"note\">Run \(run.runId) (\(e(run.command)), \(e(run.status))), started \(e(shortTime(run.startedAt))). lines read = clean + rejected + duplicates + superseded + orphans.</p>"
             if run.reconciliation.isEmpty {
                 rec += "<p class=\"empty\">not recorded</p>"
             } else {
-                rec += "<table><thead><tr><th>file</th><th class=\"num\">read</th><th class=\"num\">clean</th><th class=\"num\">rejected</th><th class=\"num\">dupl.</th><th class=\"num\">superseded</th><th class=\"num\">orphans</th><th></th></tr></thead><tbody>"
+                rec += "<table class=\"nowrap-first\"><thead><tr><th>file</th><th class=\"num\">read</th><th class=\"num\">clean</th><th class=\"num\">rejected</th><th class=\"num\">dupl.</th><th class=\"num\">superseded</th><th class=\"num\">orphans</th><th></th></tr></thead><tbody>"
                 for r in run.reconciliation {
                     rec += "<tr><td>\(e(r.file))</td><td class=\"num\">\(g(r.linesRead))</td><td class=\"num\">\(g(r.clean))</td><td class=\"num\">\(g(r.rejected))</td>"
                         + "<td class=\"num\">\(g(r.duplicates))</td><td class=\"num\">\(g(r.superseded))</td><td class=\"num\">\(g(r.orphans))</td>"
@@ -298,7 +326,7 @@ public enum Report {
             checks += "<table><thead><tr><th>check</th><th>dataset</th><th>result</th><th>run</th></tr></thead><tbody>"
             for c in d.checks {
                 checks += "<tr><td>\(e(c.name))</td><td>\(e(c.dataset))</td><td class=\"\(c.passed ? "ok" : "alert")\">\(c.passed ? "passed" : "FAILED: " + e(c.observed))"
-                    + (c.firstRows.map { "<div class=\"rows\">\(e($0))</div>" } ?? "") + "</td><td>\(c.runId) \(e(c.command))</td></tr>"
+                    + (c.firstRows.map { "<div class=\"rows\">\(e($0))</div>" } ?? "") + "</td><td>\(c.runId) (\(e(c.command)))</td></tr>"
             }
             checks += "</tbody></table>"
         }
@@ -377,7 +405,7 @@ public enum Report {
         .note{color:#666;font-size:12px;margin:2px 0 8px}.empty{color:#888;font-style:italic;padding:30px 0;text-align:center}
         table{border-collapse:collapse;font-size:12px;width:100%}th,td{padding:3px 6px;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
         th{color:#555;font-weight:600}.num{text-align:right;font-variant-numeric:tabular-nums}
-        td.ok{color:#2b6a2b}td.alert{color:#a11;font-weight:600}.rows{font-family:monospace;font-size:11px;white-space:pre-wrap;color:#733}
+        .nowrap-first td:first-child{white-space:nowrap}td.ok{color:#2b6a2b}td.alert{color:#a11;font-weight:600}.rows{font-family:monospace;font-size:11px;white-space:pre-wrap;color:#733}
         svg{max-width:100%;height:auto}footer{color:#888;font-size:11px;margin:20px 0}
         """
 }

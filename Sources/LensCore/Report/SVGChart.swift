@@ -91,7 +91,8 @@ enum SVGChart {
         }
         for s in series {
             let points = s.values.enumerated().map { "\(f(left + Double($0.offset) * step)),\(f(top + plotH - $0.element / yMax * plotH))" }
-            out += "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"2\"><title>\(escape(s.name))</title></polyline>"
+            let strokeWidth = s.name == series.first?.name ? 3 : 1.8   // the reference series first, heavier
+            out += "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"\(strokeWidth)\"><title>\(escape(s.name))</title></polyline>"
         }
         out += "<line x1=\"\(f(left))\" y1=\"\(f(top + plotH))\" x2=\"\(f(left + plotW))\" y2=\"\(f(top + plotH))\" stroke=\"#888\"/>"
         out += legend(series.map { ($0.name, $0.color) }, x: left, y: Double(height) - 12)

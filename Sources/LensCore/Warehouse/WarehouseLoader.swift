@@ -66,9 +66,8 @@ public struct WarehouseLoader {
             try conn.execute(try sql.text("warehouse/analyze.sql", ["schema": schema]))
             lap("analyze")
             try conn.execute(try sql.text("warehouse/publish_current.sql", ["schema": schema, "current": config.currentSchema]))
-            for file in sql.files(in: "views") {
-                try conn.execute(try sql.text(file, ["current": config.currentSchema]))
-            }
+            try AnalystLayer.publish(conn: conn, sql: sql, schema: schema, current: config.currentSchema,
+                                     catalog: config.catalogSchema)
             try record(schema, rows)
             try conn.execute("commit")
             lap("publish")

@@ -232,9 +232,10 @@ final class AnalystViewTests: XCTestCase {
             nb as (select count(distinct user_id)::double as n from train),
             th as (select ceil(0.05 * n) as min_users from nb),
             per as (select movie_id, count(*) as c from train group by movie_id),
+            frequent as (select t.* from train t join per using (movie_id) where per.c >= (select min_users from th)),
             pairs as (
                 select a.movie_id as x, b.movie_id as y, count(*) as c
-                from train a join train b on a.user_id = b.user_id and a.movie_id <> b.movie_id
+                from frequent a join frequent b on a.user_id = b.user_id and a.movie_id <> b.movie_id
                 group by 1, 2 having count(*) >= (select min_users from th)
             )
             select x, y, pairs.c, pairs.c / n, pairs.c / px.c, pairs.c * n / (px.c * py.c), px.c / n, py.c / n

@@ -132,11 +132,37 @@ final class CheckTests: XCTestCase {
         let results = try checksAfter("update scratch.ratings set rating = 7 where user_id = 1 and movie_id in (1, 3)")
         XCTAssertThrowsError(try Checks.requireAllPassed(results)) { error in
             XCTAssertEqual(error as? LensError, .check(name: "ratings_in_range", message:
-                "2 violating rows (every rating is in [0.5, 5.0] and on the half-star grid (0.5, 1.0, ... 5.0).); "
+                "2 violating rows (every rating is in [0.5, 5.0] and on the half-star grid (0.5, 1.0, ... 5.0), "
+                + "in ratings and in the held-back ratings_buffer.); "
                 + "first: user_id=1, movie_id=1, rating=7, split=train | user_id=1, movie_id=3, rating=7, split=train"))
             XCTAssertEqual((error as? LensError)?.exitCode, 1)
         }
         XCTAssertNoThrow(try Checks.requireAllPassed(try checksAfter("")))
+    }
+
+    func testVerifyLoadRecordsTheResultsThenThrowsInsideTheTransaction() throws {
+        let store = CatalogStore(conn: conn, sql: SQLFixture.sql, schema: "lens_catalog")
+        let runId = try store.beginRun(command: "test", pipelineFile: nil, pipelineSHA256: nil, lensVersion: lensVersion, source: "test")
+        try conn.execute("begin")
+        try makeScratch("scratch")
+        try conn.execute("update scratch.movies set war = true where movie_id = 1")
+        XCTAssertThrowsError(try Checks.verifyLoad(conn: conn, sql: SQLFixture.sql, current: "scratch", catalog: "lens_catalog",
+                                                   runId: runId, store: store)) { error in
+            guard case .check(let name, _) = error as? LensError else { return XCTFail("\(error)") }
+            XCTAssertEqual(name, "genres_one_hot")
+        }
+        XCTAssertEqual(try conn.query("select name from lens_catalog.checks where run_id = $1 and not passed", [String(runId)]).rows,
+                       [["genres_one_hot"]], "recorded in the transaction")
+        try conn.execute("rollback")
+        XCTAssertEqual(try conn.query("select count(*) from lens_catalog.checks where run_id = $1", [String(runId)]).rows, [["0"]],
+                       "and rolled back with it")
+        try conn.execute("begin")
+        let passed = try Checks.verifyLoad(conn: conn, sql: SQLFixture.sql, current: "movielens", catalog: "lens_catalog",
+                                           runId: runId, store: store)
+        try conn.execute("rollback")
+        XCTAssertEqual(passed.count, 7)
+        try store.finishRun(runId, status: "succeeded", version: nil, stageSeconds: [:], rowCounts: [:], reconciliation: [],
+                            quarantineCounts: [:], error: nil, sourceSHA256: nil)
     }
 
     func testHeldBackAndAppendedBatchesKeepTheRowCountsReconciled() throws {
@@ -146,6 +172,18 @@ final class CheckTests: XCTestCase {
         let before = try Checks.run(conn: c, sql: SQLFixture.sql, current: "movielens", catalog: "lens_catalog")
         XCTAssertEqual(failed(before), [], "\(before.filter { !$0.passed }.map(\.sampleLines))")
         XCTAssertGreaterThan(Int(try c.query("select count(*) from movielens.ratings_buffer").rows[0][0]!)!, 0)
+        // a held-back row is checked too
+        try c.execute("begin")
+        defer { try? c.execute("rollback") }
+        try c.execute("create schema scratch")
+        for t in Self.tables { try c.execute("create table scratch.\(t) as select * from movielens.\(t)") }
+        try c.execute("""
+            update scratch.ratings_buffer set rating = 0
+            where (user_id, movie_id) = (select user_id, movie_id from scratch.ratings_buffer where batch = 5 order by user_id, movie_id limit 1)
+            """)
+        let broken = try Checks.run(conn: c, sql: SQLFixture.sql, current: "scratch", catalog: "lens_catalog")
+        XCTAssertEqual(failed(broken), ["ratings_in_range"])
+        XCTAssertTrue(broken.first { $0.name == "ratings_in_range" }!.sampleLines[0].hasSuffix("rating=0, split=buffer (held back)"))
     }
 
     // MARK: - lens check

@@ -132,6 +132,7 @@ enum DuckDB {
             import duckdb, json, sys, datetime, decimal
             con = duckdb.connect()
             con.execute("set timezone = 'UTC'")
+            con.execute("set enable_progress_bar = false")
             rows = con.execute(sys.argv[1]).fetchall()
             def conv(v):
                 if isinstance(v, bool): return 't' if v else 'f'
