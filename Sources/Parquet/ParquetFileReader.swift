@@ -7,6 +7,8 @@
 // UNCOMPRESSED or ZSTD, flat columns and 2- or 3-level lists of strings or floats without null
 // elements. Anything else gives `ParquetReadError.unsupported` naming the file, column and feature.
 
+import Dispatch
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -116,7 +118,11 @@ public final class ParquetFileReader {
                         file: path, column: nil,
                         reason: "row group \(i) has \(g.columns.count) column chunks but the schema has \(mapped.leaves) leaf columns")
                 }
-                total += g.numRows
+                let (sum, overflow) = total.addingReportingOverflow(g.numRows)
+                guard !overflow else {
+                    throw ParquetReadError.corrupt(file: path, column: nil, reason: "the row groups' row counts overflow 64 bits")
+                }
+                total = sum
             }
             guard total == meta.numRows else {
                 throw ParquetReadError.corrupt(
@@ -150,12 +156,44 @@ public final class ParquetFileReader {
         return try read(column)
     }
 
-    /// Reads every column, in schema order.
+    /// Reads every column, in schema order. Columns are decoded in parallel on the available
+    /// cores (each worker with its own buffers, largest columns first); the first error in schema
+    /// order is thrown.
     public func readColumns() throws -> [ParquetColumnValues] {
-        try columns.map(read)
+        let n = columns.count
+        let workers = min(n, max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        if workers <= 1 { return try columns.map { try read($0, with: chunks) } }
+        // Largest first (by uncompressed bytes), so the last column to start is a small one.
+        let cost = columns.map { c in chunks.rowGroups.reduce(Int64(0)) { $0 + ($1.columns[c.leafIndex].meta?.totalUncompressedSize ?? 0) } }
+        let order = (0..<n).sorted { cost[$0] > cost[$1] }
+        let results = UnsafeMutablePointer<Result<ParquetColumnValues, Error>?>.allocate(capacity: n)
+        results.initialize(repeating: nil, count: n)
+        defer {
+            results.deinitialize(count: n)
+            results.deallocate()
+        }
+        let counter = DispatchQueue(label: "parquet.reader.next-column")
+        var next = 0
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let reader = w == 0 ? chunks : chunks.sibling()
+            while true {
+                let k: Int = counter.sync {
+                    defer { next += 1 }
+                    return next
+                }
+                if k >= n { return }
+                let i = order[k]
+                results[i] = Result { try read(columns[i], with: reader) }
+            }
+        }
+        return try (0..<n).map { try results[$0]!.get() }
     }
 
     private func read(_ c: ReaderColumn) throws -> ParquetColumnValues {
+        try read(c, with: chunks)
+    }
+
+    private func read(_ c: ReaderColumn, with chunks: ColumnChunkReader) throws -> ParquetColumnValues {
         func validity<V>(_ acc: ColumnAccumulator<V>) -> [Bool]? {
             acc.hasNull ? acc.validity : nil
         }

@@ -73,6 +73,11 @@ final class ColumnChunkReader {
         self.rowGroups = rowGroups
     }
 
+    /// A reader of the same file with its own buffers (for another thread).
+    func sibling() -> ColumnChunkReader {
+        ColumnChunkReader(file: file, fd: fd, dataEnd: dataEnd, rowGroups: rowGroups)
+    }
+
     // MARK: column
 
     /// Reads every row group's chunk of `column`.
@@ -84,12 +89,13 @@ final class ColumnChunkReader {
                 throw ParquetReadError.corrupt(file: file, column: column.field.name,
                                                reason: "a row group has \(g.columns.count) column chunks, fewer than the schema's leaves")
             }
-            if let m = g.columns[column.leafIndex].meta { totalValues += m.numValues }
+            if let m = g.columns[column.leafIndex].meta { totalValues = min(totalValues + min(m.numValues, 1 << 40), 1 << 40) }
         }
         // Reserve what the footer announces, within reason (a damaged footer cannot make this
         // allocate more than 2^26 slots up front; the arrays still grow to whatever the pages hold).
         let reserve = Int(min(totalValues, 1 << 26))
         acc.values.reserveCapacity(reserve)
+        adviseHugePages(&acc.values)
         if column.field.nullable { acc.validity.reserveCapacity(column.isList ? 0 : reserve) }
         let scratch = ValueScratch<V>()
         for (g, group) in rowGroups.enumerated() {
@@ -142,7 +148,7 @@ final class ColumnChunkReader {
         if let d = meta.dictionaryPageOffset, d > 0, d < start { start = d }
         let length = meta.totalCompressedSize
         guard start >= 4, length > 0, start <= Int64(dataEnd), length <= Int64(dataEnd) - start else {
-            throw DecodeFailure("the column chunk claims bytes \(start)..<\(start + length), outside the file's data (4..<\(dataEnd))")
+            throw DecodeFailure("the column chunk claims \(length) bytes at offset \(start), outside the file's data (4..<\(dataEnd))")
         }
         let len = Int(length)
         chunk.ensure(len)
@@ -311,6 +317,7 @@ final class ColumnChunkReader {
         _ column: ReaderColumn, _ p: UnsafeRawPointer, length: Int, count: Int, encoding: Int32, dictionary: [V]?,
         into acc: inout ColumnAccumulator<V>, scratch: ValueScratch<V>
     ) throws {
+        if count == 0 { return }
         let maxDef = column.maxDefinitionLevel
         var present = count
         if maxDef > 0 {
@@ -319,6 +326,16 @@ final class ColumnChunkReader {
             let top = UInt8(maxDef)
             for i in 0..<count { k &+= def[i] == top ? 1 : 0 }
             present = k
+        }
+        if encoding == 0 && maxDef == 0 && V.plainIsMemoryLayout && !column.isList
+            && Int(bitPattern: p) % MemoryLayout<V>.alignment == 0 {
+            // Required fixed-width PLAIN values: straight from the page into the column.
+            let bytes = count &* MemoryLayout<V>.stride
+            guard bytes <= length else {
+                throw DecodeFailure("PLAIN values need \(bytes) bytes for \(count) values but the page holds \(length)")
+            }
+            acc.values.append(contentsOf: UnsafeBufferPointer(start: p.assumingMemoryBound(to: V.self), count: count))
+            return
         }
         let out = scratch.ensure(present)
         if present > 0 {
@@ -411,6 +428,24 @@ final class ColumnChunkReader {
     }
 
     // MARK: I/O
+
+    /// Asks the kernel to back a large column with huge pages (fewer page faults while it is
+    /// filled; a hint only, ignored where transparent huge pages are off).
+    private func adviseHugePages<V>(_ values: inout [V]) {
+        #if os(Linux)
+        let bytes = values.capacity &* MemoryLayout<V>.stride
+        guard bytes >= 8 << 20 else { return }
+        values.withUnsafeMutableBufferPointer { b in
+            guard let p = b.baseAddress else { return }
+            let page = 2 << 20
+            let start = (Int(bitPattern: p) + page - 1) & ~(page - 1)
+            let end = (Int(bitPattern: p) + bytes) & ~(page - 1)
+            if end > start {
+                _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE)
+            }
+        }
+        #endif
+    }
 
     private func preadFully(into p: UnsafeMutableRawPointer, count: Int, at offset: Int) throws {
         var done = 0

@@ -5,6 +5,8 @@
 protocol ReaderValue {
     /// What a null slot holds (the writer ignores null slots; the reader fills them with this).
     static var placeholder: Self { get }
+    /// PLAIN bytes are the little-endian in-memory layout (INT32/INT64/FLOAT/DOUBLE read as such).
+    static var plainIsMemoryLayout: Bool { get }
     /// Decodes `count` PLAIN values from `p[0..<length]` into `out` (uninitialized or trivially
     /// typed memory); returns the bytes consumed.
     static func decodePlain(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Self>) throws -> Int
@@ -14,6 +16,8 @@ protocol ReaderValue {
 }
 
 extension ReaderValue {
+    static var plainIsMemoryLayout: Bool { false }
+
     static func decodeRLE(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Self>,
                           scratch: ReaderBuffer) throws {
         throw UnsupportedFeature("the RLE encoding for \(Self.self) values")
@@ -43,6 +47,7 @@ private func copyFixed<T>(_ p: UnsafeRawPointer, length: Int, count: Int, into o
 
 extension Int32: ReaderValue {
     static var placeholder: Int32 { 0 }
+    static var plainIsMemoryLayout: Bool { hostIsLittleEndian }
     static func decodePlain(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Int32>) throws -> Int {
         try copyFixed(p, length: length, count: count, into: out)
     }
@@ -50,6 +55,7 @@ extension Int32: ReaderValue {
 
 extension Int64: ReaderValue {
     static var placeholder: Int64 { 0 }
+    static var plainIsMemoryLayout: Bool { hostIsLittleEndian }
     static func decodePlain(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Int64>) throws -> Int {
         try copyFixed(p, length: length, count: count, into: out)
     }
@@ -57,6 +63,7 @@ extension Int64: ReaderValue {
 
 extension Float: ReaderValue {
     static var placeholder: Float { 0 }
+    static var plainIsMemoryLayout: Bool { hostIsLittleEndian }
     static func decodePlain(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Float>) throws -> Int {
         try copyFixed(p, length: length, count: count, into: out)
     }
@@ -64,6 +71,7 @@ extension Float: ReaderValue {
 
 extension Double: ReaderValue {
     static var placeholder: Double { 0 }
+    static var plainIsMemoryLayout: Bool { hostIsLittleEndian }
     static func decodePlain(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Double>) throws -> Int {
         try copyFixed(p, length: length, count: count, into: out)
     }

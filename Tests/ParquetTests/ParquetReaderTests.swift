@@ -240,17 +240,21 @@ t = pa.table(cols)
         let dir = try TempDir()
         let rows = 5_000
         let expected = expectedPyarrowColumns(rows: rows)
-        var n = 0
+        // One python3 run writes every variant (importing pyarrow is the slow part).
+        let code = Self.pyarrowTable + """
+        import os
+        for compression in ['zstd', 'none']:
+            for dictionary in [True, False]:
+                for version in ['1.0', '2.0']:
+                    pq.write_table(t, os.path.join(sys.argv[1], '%s-%s-%s.parquet' % (compression, dictionary, version)),
+                                   compression=compression, use_dictionary=dictionary, data_page_version=version,
+                                   row_group_size=1500, data_page_size=2000)
+        """
+        _ = try PythonReader.runPython(code, args: [dir.url.path, "\(rows)"])
         for compression in ["zstd", "none"] {
             for dictionary in ["True", "False"] {
                 for pageVersion in ["1.0", "2.0"] {
-                    let path = dir.path("py\(n).parquet")
-                    n += 1
-                    let code = Self.pyarrowTable + """
-                    pq.write_table(t, sys.argv[1], compression='\(compression)', use_dictionary=\(dictionary),
-                                   data_page_version='\(pageVersion)', row_group_size=1500, data_page_size=2000)
-                    """
-                    _ = try PythonReader.runPython(code, args: [path, "\(rows)"])
+                    let path = dir.path("\(compression)-\(dictionary)-\(pageVersion).parquet")
                     let r = try ParquetFileReader(path: path)
                     let context = "\(compression) dictionary=\(dictionary) pages=\(pageVersion)"
                     XCTAssertEqual(r.schema, Fixture.schema(expected), context)
@@ -260,6 +264,7 @@ t = pa.table(cols)
                     for c in expected {
                         XCTAssertEqual(try r.readColumn(c.field.name), c.values, "\(context): \(c.field.name)")
                     }
+                    XCTAssertEqual(try r.readColumns(), expected.map(\.values), context)
                 }
             }
         }
@@ -269,11 +274,19 @@ t = pa.table(cols)
     /// column and the unsupported feature (codec, encoding, nested type, annotation).
     func testUnsupportedPyarrowFeatures() throws {
         let dir = try TempDir()
-        func write(_ name: String, _ code: String) throws -> String {
-            let path = dir.path(name)
-            _ = try PythonReader.runPython(Self.pyarrowTable + code, args: [path, "100"])
-            return path
-        }
+        // One python3 run writes every file (importing pyarrow is the slow part).
+        _ = try PythonReader.runPython(Self.pyarrowTable + """
+        import os
+        def out(name): return os.path.join(sys.argv[1], name)
+        pq.write_table(t, out('snappy.parquet'), compression='snappy')
+        pq.write_table(t, out('gzip.parquet'), compression='gzip')
+        pq.write_table(t, out('delta.parquet'), compression='zstd', use_dictionary=False,
+                       column_encoding={'i64': 'DELTA_BINARY_PACKED', 'u': 'DELTA_LENGTH_BYTE_ARRAY'})
+        pq.write_table(t.append_column("st", pa.array([{"x": i} for i in range(n)])), out('struct.parquet'), compression='zstd')
+        pq.write_table(pa.table({"u8": pa.array([1, 2, 3], pa.uint8())}), out('uint.parquet'), compression='zstd')
+        pq.write_table(pa.table({"il": pa.array([[1, 2], []], pa.list_(pa.int32()))}), out('intlist.parquet'), compression='zstd')
+        pq.write_table(pa.table({"sl": pa.array([["a", None], ["b"]], pa.list_(pa.string()))}), out('nullelem.parquet'), compression='zstd')
+        """, args: [dir.url.path, "100"])
         func assertUnsupported(_ path: String, column: String?, feature: String, atOpen: Bool,
                                line: UInt = #line) {
             let body = { () throws -> Void in
@@ -284,40 +297,25 @@ t = pa.table(cols)
                 XCTAssertEqual(e as? ParquetReadError, .unsupported(file: path, column: column, feature: feature), line: line)
             }
         }
-        let snappy = try write("snappy.parquet", "pq.write_table(t, sys.argv[1], compression='snappy')")
+        let snappy = dir.path("snappy.parquet")
         assertUnsupported(snappy, column: "i32", feature: "the compression codec SNAPPY", atOpen: false)
         XCTAssertThrowsError(try ParquetFileReader(path: snappy).readColumn("i32")) { e in
             XCTAssertEqual("\(e)", "Parquet file '\(snappy)', column 'i32': not supported by this reader: the compression codec SNAPPY. Rewrite the file with zstd or no compression, PLAIN/dictionary encodings and flat columns or lists of strings/floats (pyarrow: compression='zstd', use_dictionary=True, column_encoding=None).")
         }
-        let gzip = try write("gzip.parquet", "pq.write_table(t, sys.argv[1], compression='gzip')")
+        let gzip = dir.path("gzip.parquet")
         assertUnsupported(gzip, column: "s", feature: "the compression codec GZIP", atOpen: false)
-        let delta = try write("delta.parquet", """
-            pq.write_table(t, sys.argv[1], compression='zstd', use_dictionary=False,
-                           column_encoding={'i64': 'DELTA_BINARY_PACKED', 'u': 'DELTA_LENGTH_BYTE_ARRAY'})
-            """)
+        let delta = dir.path("delta.parquet")
         assertUnsupported(delta, column: "i64", feature: "the DELTA_BINARY_PACKED encoding for data pages", atOpen: false)
         assertUnsupported(delta, column: "u", feature: "the DELTA_LENGTH_BYTE_ARRAY encoding for data pages", atOpen: false)
         // The other columns of that file still read.
         XCTAssertEqual(try ParquetFileReader(path: delta).readColumn("i32"), expectedPyarrowColumns(rows: 100)[4].values)
-        let nested = try write("struct.parquet", """
-            t = t.append_column("st", pa.array([{"x": i} for i in range(n)]))
-            pq.write_table(t, sys.argv[1], compression='zstd')
-            """)
+        let nested = dir.path("struct.parquet")
         assertUnsupported(nested, column: "st", feature: "a struct (group) column; only flat columns and lists of strings or floats are read", atOpen: true)
-        let unsigned = try write("uint.parquet", """
-            t = pa.table({"u8": pa.array([1, 2, 3], pa.uint8())})
-            pq.write_table(t, sys.argv[1], compression='zstd')
-            """)
+        let unsigned = dir.path("uint.parquet")
         assertUnsupported(unsigned, column: "u8", feature: "INT32 annotated INT(8, unsigned)", atOpen: true)
-        let intList = try write("intlist.parquet", """
-            t = pa.table({"il": pa.array([[1, 2], []], pa.list_(pa.int32()))})
-            pq.write_table(t, sys.argv[1], compression='zstd')
-            """)
+        let intList = dir.path("intlist.parquet")
         assertUnsupported(intList, column: "il", feature: "a list of int32 (only lists of strings and of floats are read)", atOpen: true)
-        let nullElements = try write("nullelem.parquet", """
-            t = pa.table({"sl": pa.array([["a", None], ["b"]], pa.list_(pa.string()))})
-            pq.write_table(t, sys.argv[1], compression='zstd')
-            """)
+        let nullElements = dir.path("nullelem.parquet")
         assertUnsupported(nullElements, column: "sl", feature: "null list elements", atOpen: false)
     }
 

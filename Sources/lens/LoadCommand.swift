@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import LensCore
+
+/// `lens load DIR`: load a Parquet folder written by `lens run` into PostgreSQL, without the drop.
+struct LoadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Load a Parquet folder written by `lens run --out DIR` into PostgreSQL as a new version.",
+        discussion: """
+            Every file is checked against DIR/manifest.json (size, sha256, rows, schema) before anything \
+            is loaded. Nothing is loaded when the current version comes from the same run fingerprint.
+            """
+    )
+
+    @Argument(help: "A folder written by `lens run --out DIR` (with its manifest.json).")
+    var dir: String
+
+    @Option(name: .long, help: "PostgreSQL URL or conninfo (else DATABASE_URL, PG* variables, else the private cluster).")
+    var database: String?
+
+    @Option(name: .long, help: "Pipeline file for the warehouse settings (default: pipelines/movielens.toml when present).")
+    var pipeline: String?
+
+    @Option(name: .long, help: "Output format of the summary: text or json (json goes to stdout).")
+    var format: String = "text"
+
+    func run() throws {
+        do {
+            let (config, file) = try loadPipelineConfig(pipeline)
+            guard format == "text" || format == "json" else {
+                throw LensError.config(file: "--format", line: nil, message: "must be text or json")
+            }
+            let path = URL(fileURLWithPath: dir).standardizedFileURL.path
+            let options = RunOptions(source: path, pipelineFile: file, config: config, database: database)
+            let result = try LoadFolderTask.run(dir: path, options: options, progress: renderProgress)
+            if format == "json" {
+                let enc = JSONEncoder()
+                enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try enc.encode(result), as: UTF8.self))
+            } else {
+                say(renderSummary(result))
+            }
+            if !result.reconciled { throw LensError.check(name: "reconciliation", message: "some input file does not reconcile; see the summary") }
+        } catch {
+            exitWith(error)
+        }
+    }
+}
