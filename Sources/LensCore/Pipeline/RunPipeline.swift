@@ -215,6 +215,7 @@ public enum RunPipeline {
             "name": c.name, "train_fraction": "\(c.trainFraction)", "test_fraction": "\(c.testFraction)",
             "buffer_batches": "\(c.bufferBatches)", "pca_components": "\(c.pcaComponents)", "codec": c.codec,
             "zstd_level": "\(c.zstdLevel)", "row_group_rows": "\(c.rowGroupRows)",
+            "hold_back_buffer": "\(c.holdBackBuffer)",
         ]
         if let f = options.pipelineFile { facts["file"] = f }
         return facts
