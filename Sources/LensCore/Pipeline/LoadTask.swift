@@ -92,6 +92,20 @@ public final class WarehouseSession {
                 try catalog.recordCheck(runId: runId, dataset: "ratings", name: "no_test_or_buffer_before_last_train",
                                         passed: manifest.split.noTestOrBufferBeforeLastTrain,
                                         observed: "last train \(manifest.split.lastTrainAt.map(String.init) ?? "-"), first after \(manifest.split.firstAfterTrainAt.map(String.init) ?? "-")")
+                if let ratios = manifest.pcaExplainedVarianceRatio {
+                    let cumulative = ratios.reduce(0, +)
+                    try catalog.recordCheck(runId: runId, dataset: "genome_pca", name: "explained_variance",
+                                            passed: true, observed: String(format: "%d components explain %.6f", ratios.count, cumulative),
+                                            details: Dictionary(uniqueKeysWithValues: ratios.enumerated().map {
+                                                (String(format: "pc%02d", $0.offset + 1), String($0.element))
+                                            }))
+                }
+                if !manifest.genreAliasesApplied.isEmpty || !manifest.unknownGenres.isEmpty {
+                    try catalog.recordCheck(runId: runId, dataset: "movies", name: "genre_vocabulary",
+                                            passed: true,  // unknown genres are kept and reported, not a failure
+                                            observed: "aliases applied: \(manifest.genreAliasesApplied.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: ", ")); unknown: \(manifest.unknownGenres.keys.sorted().joined(separator: ", "))",
+                                            details: manifest.genreAliasesApplied.mapValues(String.init))
+                }
                 // The data-quality checks of sql/checks, before COMMIT: a failure rolls the load back.
                 try Checks.verifyLoad(conn: conn, sql: loader.sql, current: config.currentSchema,
                                       catalog: config.catalogSchema, runId: runId, store: catalog)
