@@ -94,6 +94,7 @@ public enum RunPipeline {
         try config.validate()
         var stageSeconds: [String: Double] = [:]
         func timed<T>(_ stage: String, _ detail: (T) -> String = { _ in "" }, _ body: () throws -> T) rethrows -> T {
+            KillPoint.check("before_" + stage)
             progress(.stageStarted(stage))
             let start = ContinuousClock.now
             let value = try body()

@@ -21,6 +21,7 @@ enum TableCopy {
             }
             rows[table] = n
             onTable(table, n)
+            KillPoint.check("after_copy_\(table)")
         }
         let m = tables.movies
         let oneHotNames = GenreVocabulary.oneHotColumns.joined(separator: ", ")

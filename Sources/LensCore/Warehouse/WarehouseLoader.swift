@@ -61,14 +61,17 @@ public struct WarehouseLoader {
             let rows = try TableCopy.copyAll(tables, into: schema, on: conn, includeBuffer: !config.holdBackBuffer,
                                              onTable: onTable)
             lap("copy")
+            KillPoint.check("after_copy")
             try conn.execute(try sql.text("warehouse/constraints.sql", ["schema": schema]))
             lap("index")
+            KillPoint.check("after_index")
             try conn.execute(try sql.text("warehouse/analyze.sql", ["schema": schema]))
             lap("analyze")
             try conn.execute(try sql.text("warehouse/publish_current.sql", ["schema": schema, "current": config.currentSchema]))
             try AnalystLayer.publish(conn: conn, sql: sql, schema: schema, current: config.currentSchema,
                                      catalog: config.catalogSchema)
             try record(schema, rows)
+            KillPoint.check("before_commit")
             try conn.execute("commit")
             lap("publish")
             return LoadReport(version: version, schema: schema, rows: rows, seconds: seconds)
