@@ -27,7 +27,7 @@ public enum CatalogTasks {
         "movies": ["movie_id"], "links": ["movie_id"], "ratings": ["user_id", "movie_id"],
         "ratings_buffer": ["user_id", "movie_id"], "genome_tags": ["tag_id"], "genome_scores": ["movie_id", "tag_id"],
         "movie_embeddings": ["movie_id"], "genome_pca": ["component"], "movie_stats": ["movie_id"],
-        "user_stats": ["user_id"],
+        "user_stats": ["user_id"], "users": ["user_id"],
         "tags": ["user_id", "movie_id", "tag", "tagged_at"], "quarantine": ["file", "line", "raw", "reason"],
     ]
 
@@ -37,6 +37,10 @@ public enum CatalogTasks {
         try store.ensureSchema()
         return (try store.versions(), try store.runs())
     }
+
+    /// Columns derived from the whole drop rather than from the row: `split` and `batch` move when
+    /// later ratings arrive, so a diff compares the ratings' own values and leaves these out.
+    static let derivedColumns: [String: [String]] = ["ratings": ["split", "batch"], "ratings_buffer": ["split", "batch"]]
 
     /// Rows added, removed and changed per table from version `a` to version `b`, and column changes.
     /// Throws `LensError.config` when a version is unknown or was pruned.
@@ -63,7 +67,8 @@ public enum CatalogTasks {
         for table in tableKeys.keys.sorted() where inBoth.contains(table) {
             let key = tableKeys[table]!
             let r = try conn.query(try sql.text("catalog/diff_table.sql", ["a": sa, "b": sb, "table": table]),
-                                   ["{" + key.joined(separator: ",") + "}"])
+                                   ["{" + key.joined(separator: ",") + "}",
+                                    "{" + (derivedColumns[table] ?? []).joined(separator: ",") + "}"])
             let v = r.rows.first ?? []
             tables.append(TableDiff(table: table, added: Int(v[0] ?? "0") ?? 0, removed: Int(v[1] ?? "0") ?? 0,
                                     changed: Int(v[2] ?? "0") ?? 0))
