@@ -25,11 +25,11 @@ struct FetchCommand: ParsableCommand {
     var format: String = "text"
 
     func run() throws {
+        let renderer = FetchProgressRenderer()
         do {
             guard format == "text" || format == "json" else {
                 throw LensError.config(file: "--format", line: nil, message: "must be text or json")
             }
-            let renderer = FetchProgressRenderer()
             let result = try Fetch.run(nameOrURL, to: to, progress: renderer.render)
             renderer.finish()
             say("lens fetch: \(result.note)")
@@ -41,9 +41,11 @@ struct FetchCommand: ParsableCommand {
                 print(result.path)
             }
         } catch let e as FetchError {
-            FileHandle.standardError.write(Data("\nlens: \(e.description)\n".utf8))
+            renderer.finish()
+            FileHandle.standardError.write(Data("lens: \(e.description)\n".utf8))
             Foundation.exit(e.exitCode)
         } catch {
+            renderer.finish()
             exitWith(error)
         }
     }
@@ -86,5 +88,11 @@ final class FetchProgressRenderer: @unchecked Sendable {
         }
     }
 
-    private func mb(_ bytes: Int64) -> String { String(format: "%.1f MB", Double(bytes) / 1e6) }
+    private func mb(_ bytes: Int64) -> String {
+        let b = Double(bytes)
+        if b < 1e4 { return "\(bytes) bytes" }
+        if b < 1e6 { return String(format: "%.1f kB", b / 1e3) }
+        if b < 1e9 { return String(format: "%.1f MB", b / 1e6) }
+        return String(format: "%.2f GB", b / 1e9)
+    }
 }

@@ -38,7 +38,8 @@ public enum FetchError: Error, CustomStringConvertible, Equatable, Sendable {
                 + "The server may be serving an error page; try again later"
         case .checksumMismatch(let url, let expected, let actual, let bytes):
             return "\(url): error: MD5 mismatch: the server publishes \(expected), the \(bytes) bytes downloaded have \(actual). "
-                + "The download was damaged (or the file changed while downloading) and has been deleted; run `lens fetch` again"
+                + "The download was damaged (or the file changed while downloading) and has been deleted; run `lens fetch` again, "
+                + "and if the same digest comes back, the published .md5 is out of date: tell the server's maintainers"
         case .io(let path, let message):
             return "\(path): error: \(message)"
         }

@@ -78,16 +78,6 @@ final class SynthBuffer {
         }
     }
 
-    @inline(__always)
-    func int(_ value: Int) {
-        if value < 0 {
-            byte(UInt8(ascii: "-"))
-            uint(UInt64(-value))
-        } else {
-            uint(UInt64(value))
-        }
-    }
-
     /// Appends `value` with at least `width` digits, zero-padded (imdbId).
     @inline(__always)
     func uint(_ value: UInt64, zeroPaddedTo width: Int) {
@@ -232,12 +222,6 @@ final class SynthFile {
         }
         bytesWritten += Int64(buffer.count)
         buffer.count = 0
-    }
-
-    /// Writes the buffer when it holds at least `threshold` bytes (to keep buffers bounded).
-    @inline(__always)
-    func flush(_ buffer: SynthBuffer, over threshold: Int = 1 << 22) throws {
-        if buffer.count >= threshold { try write(buffer) }
     }
 
     func close() throws {

@@ -79,7 +79,9 @@ struct RatingsModel {
 /// One chunk of users' rating rows, formatted.
 struct RatingsChunk {
     var buffer: SynthBuffer
+    /// Lines written, dirt included.
     var lines = 0
+    /// Rating rows before dirt (a row made dirty in place still counts once).
     var clean = 0
     var dirty = SynthDirtyCounts()
     /// Clean ratings per movie index (for choosing the genome's most-rated movies).
