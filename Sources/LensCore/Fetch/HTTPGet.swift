@@ -11,6 +11,8 @@ final class HTTPGet: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         var status: Int
         /// Content-Length, when the server sent one.
         var expectedBytes: Int64?
+        /// Content-Encoding other than identity (the body was decoded, so its length differs).
+        var encoded: Bool
     }
 
     private let url: URL
@@ -43,6 +45,8 @@ final class HTTPGet: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         let session = URLSession(configuration: config, delegate: get, delegateQueue: queue)
         var request = URLRequest(url: url)
         request.setValue("lens/\(lensVersion)", forHTTPHeaderField: "User-Agent")
+        // The bytes as stored: a checksum is of the file, not of a gzip of it.
+        request.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
         session.dataTask(with: request).resume()
         get.done.wait()
         session.finishTasksAndInvalidate()
@@ -50,7 +54,7 @@ final class HTTPGet: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         guard let response = get.response else {
             throw FetchError.transport(url: url.absoluteString, message: "no response")
         }
-        if response.status == 200, let expected = response.expectedBytes, expected != get.received {
+        if response.status == 200, !response.encoded, let expected = response.expectedBytes, expected != get.received {
             throw FetchError.transport(url: url.absoluteString,
                                        message: "the connection closed after \(get.received) of \(expected) bytes")
         }
@@ -59,9 +63,12 @@ final class HTTPGet: NSObject, URLSessionDataDelegate, @unchecked Sendable {
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 200
+        let http = response as? HTTPURLResponse
+        let status = http?.statusCode ?? 200
         let length = response.expectedContentLength
-        let r = Response(status: status, expectedBytes: length >= 0 ? length : nil)
+        let encoding = (http?.value(forHTTPHeaderField: "Content-Encoding") ?? "identity").lowercased()
+        let r = Response(status: status, expectedBytes: length >= 0 ? length : nil,
+                         encoded: !(encoding.isEmpty || encoding == "identity"))
         self.response = r
         onResponse(r)
         completionHandler(status == 200 ? .allow : .cancel)

@@ -107,6 +107,9 @@ public enum RunPipeline {
 
         let source = try DropSource.open(path: options.source)
         let out = config.outDir
+        if source.kind == .zip {
+            try timed("verify_md5") { try PublishedChecksum.verify(zipPath: options.source) }
+        }
         // Content addressing: an untouched drop (same sizes and mtimes) reuses the checksums the
         // last export recorded; otherwise every CSV is hashed.
         let quick = Fingerprint.quick(source)

@@ -29,7 +29,7 @@ public enum Synth {
     static let genomeRank = 40
     /// Users per ratings chunk and movies per genome chunk: the unit of parallel work and of
     /// random streams (fixed, so that the output does not depend on the number of threads).
-    static let usersPerChunk = 1_024
+    static let usersPerChunk = 256
     static let genomeMoviesPerChunk = 64
 
     static let genres = ["Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary", "Drama",

@@ -253,7 +253,7 @@ private final class OrderedParallelState<R>: @unchecked Sendable {
 }
 
 /// Runs `produce(0..<count)` on `workers` threads and hands each result to `consume` on the
-/// calling thread, in index order. At most `workers * 2` results wait at any time, so memory
+/// calling thread, in index order. At most `workers * 4` results wait at any time, so memory
 /// stays bounded however fast the producers are. If `consume` throws, the producers stop and
 /// the error is rethrown once they have.
 func orderedParallel<R>(count: Int, workers: Int, produce: @escaping (Int) -> R,
@@ -265,7 +265,7 @@ func orderedParallel<R>(count: Int, workers: Int, produce: @escaping (Int) -> R,
         return
     }
     let st = OrderedParallelState<R>()
-    let window = workerCount * 2
+    let window = workerCount * 4
     st.running = workerCount
     for _ in 0..<workerCount {
         let thread = Thread {

@@ -134,7 +134,7 @@ extension Synth {
         let lastUser = min(model.users.count, firstUser + usersPerChunk)
         var expected = 0
         for u in firstUser..<lastUser { expected += Int(model.users[u].count) }
-        let b = SynthBuffer(capacity: expected * 26 + 4_096)
+        let b = SynthBuffer(capacity: expected * 32 + 4_096)
         var counts = [Int32](repeating: 0, count: n)
         var stamp = [Int32](repeating: 0, count: n)
         var picked: [Int32] = []

@@ -29,10 +29,13 @@ final class SynthTests: XCTestCase {
     }
 
     /// Protects reproducibility: the same seed and options give the same bytes in every file,
-    /// whatever the number of threads (1 or 3 here); the output depends on nothing else.
+    /// whatever the number of threads (1 or 3 here); the output depends on nothing else. The
+    /// size spans several chunks of users and of genome movies, the units of parallel work.
     func testSameSeedGivesIdenticalBytesWhateverTheThreads() throws {
-        let (a, _) = try generate(SynthOptions(scale: .sample, seed: 7, dirtyRate: 0.01, workers: 1))
-        let (b, _) = try generate(SynthOptions(scale: .sample, seed: 7, dirtyRate: 0.01, workers: 3))
+        let size = SynthSize(ratings: 60_000, users: 3 * Synth.usersPerChunk - 50, movies: 2_000, tags: 500,
+                             genomeMovies: 3 * Synth.genomeMoviesPerChunk + 10)
+        let (a, _) = try generate(SynthOptions(size: size, seed: 7, dirtyRate: 0.01, workers: 1))
+        let (b, _) = try generate(SynthOptions(size: size, seed: 7, dirtyRate: 0.01, workers: 3))
         XCTAssertEqual(try digests(a), try digests(b))
     }
 
