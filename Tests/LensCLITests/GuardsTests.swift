@@ -37,7 +37,15 @@ final class GuardsTests: XCTestCase {
         holder.standardOutput = FileHandle.nullDevice
         holder.standardError = FileHandle.nullDevice
         try holder.run()
-        defer { holder.terminate() }
+        // Killing psql does not end its backend's pg_sleep: end the backend too, and wait until
+        // the lock is free, so that the tests after this one find the warehouse idle.
+        defer {
+            holder.terminate()
+            _ = try? CLI.scalar("select count(pg_terminate_backend(pid)) from pg_locks where locktype = 'advisory' and granted")
+            for _ in 0..<100 where (try? CLI.scalar("select count(*) from pg_locks where locktype = 'advisory'")) != "0" {
+                usleep(50_000)
+            }
+        }
         var held = false
         for _ in 0..<100 where !held {
             held = (try? CLI.scalar("select count(*) from pg_locks where locktype = 'advisory' and granted")) == "1"
