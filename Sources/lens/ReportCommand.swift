@@ -13,14 +13,7 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: "The HTML file to write.")
     var out: String = "lens-report.html"
 
-    @Option(name: .long, help: "Drift alert threshold for the KS statistic.")
-    var ksThreshold: Double = DriftThresholds().ratingKS
-
-    @Option(name: .long, help: "Drift alert threshold for the genre-mix PSI.")
-    var genrePsiThreshold: Double = DriftThresholds().genrePSI
-
-    @Option(name: .long, help: "Drift alert threshold for the user-activity PSI.")
-    var activityPsiThreshold: Double = DriftThresholds().activityPSI
+    @OptionGroup var thresholdOptions: DriftThresholdOptions
 
     @Option(name: .long, help: "Pipeline file (default: pipelines/movielens.toml when present).")
     var pipeline: String?
@@ -30,10 +23,12 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         do {
+            try thresholdOptions.check()
             let (config, _) = try loadPipelineConfig(pipeline)
-            let thresholds = DriftThresholds(ratingKS: ksThreshold, genrePSI: genrePsiThreshold, activityPSI: activityPsiThreshold)
+            let thresholds = thresholdOptions.apply(to: config.drift)
             let data = try ReportTask.run(database: database, config: config, out: out, thresholds: thresholds)
-            say("lens: wrote \(out) (version \(data.version.version), \(data.checks.filter { !$0.passed }.count) failed checks, \(data.drift.alerts.count) drift alerts)")
+            let failed = data.checks.filter { !$0.passed }.count, alerts = data.drift.alerts.count
+            say("lens: wrote \(out) (version \(data.version.version), \(failed) failed check\(failed == 1 ? "" : "s"), \(alerts) drift alert\(alerts == 1 ? "" : "s"))")
         } catch {
             exitWith(error)
         }

@@ -103,9 +103,14 @@ func renderSummary(_ r: RunResult) -> String {
     }
     lines.append("split: train \(r.split.train), test \(r.split.test), buffer \(r.split.buffer) in batches \(r.split.batchSizes.map(String.init).joined(separator: " + "))")
     if let ratio = r.pcaExplainedVarianceRatio {
-        lines.append(String(format: "genome PCA: %d components explain %.4f of the variance", ratio.count, ratio.reduce(0, +)))
+        lines.append(String(format: "genome PCA: %d components explain %.4f of the variance", ratio.count, ratio.reduce(0, +))
+                     + (r.genomeMissingCells.map { "; \($0) missing genome cells taken as 0" } ?? ""))
     }
     let stages = r.stageSeconds.sorted { $0.key < $1.key }.map { String(format: "%@ %.2f s", $0.key, $0.value) }
     lines.append("seconds: " + stages.joined(separator: ", "))
+    if !r.stagePeakRSSMB.isEmpty {
+        let peaks = r.stagePeakRSSMB.sorted { $0.key < $1.key }.map { String(format: "%@ %.0f MB", $0.key, $0.value) }
+        lines.append("peak memory: " + peaks.joined(separator: ", "))
+    }
     return lines.joined(separator: "\n")
 }

@@ -8,8 +8,11 @@ create index on {{schema}}.tags (movie_id);
 alter table {{schema}}.ratings add primary key (user_id, movie_id);
 alter table {{schema}}.ratings add foreign key (movie_id) references {{schema}}.movies (movie_id);
 create index on {{schema}}.ratings (movie_id);
-create index on {{schema}}.ratings (split, batch);
+-- rows arrive in split order (train, test, buffer batches by time): a BRIN index is one pass over
+-- the table where a btree on (split, batch) was a 25M-row sort (7 s against 30 s at ml-25m)
+create index on {{schema}}.ratings using brin (split, batch);
 alter table {{schema}}.ratings_buffer add primary key (user_id, movie_id);
+alter table {{schema}}.ratings_buffer add foreign key (movie_id) references {{schema}}.movies (movie_id);
 alter table {{schema}}.genome_tags add primary key (tag_id);
 alter table {{schema}}.genome_scores add primary key (movie_id, tag_id);
 alter table {{schema}}.movie_embeddings add primary key (movie_id);

@@ -30,7 +30,7 @@ public enum CheckTask {
                                              source: schema)
             let results: [CheckResult]
             do {
-                results = try Checks.run(conn: conn, sql: sql, current: config.currentSchema, catalog: config.catalogSchema)
+                results = try Checks.run(conn: conn, sql: sql, current: schema, catalog: config.catalogSchema)
             } catch {
                 try? catalog.finishRun(runId, status: "failed", version: version, stageSeconds: [:], rowCounts: [:],
                                        reconciliation: [], quarantineCounts: [:], error: "\(error)", sourceSHA256: nil)

@@ -33,6 +33,8 @@ public struct PipelineConfig: Sendable, Equatable {
     public var catalogSchema = "lens_catalog"
     public var holdBackBuffer = false
     public var keepVersions = 3
+    /// When `lens drift` and `lens report` raise a drift alert (`[drift]`; flags override).
+    public var drift = DriftThresholds()
 
     public init() {}
 
@@ -108,6 +110,10 @@ public struct PipelineConfig: Sendable, Equatable {
         try string("warehouse.catalog_schema") { c.catalogSchema = $0 }
         try bool("warehouse.hold_back_buffer") { c.holdBackBuffer = $0 }
         try int("warehouse.keep_versions") { c.keepVersions = $0 }
+        try double("drift.rating_ks") { c.drift.ratingKS = $0 }
+        try double("drift.genre_psi") { c.drift.genrePSI = $0 }
+        try double("drift.activity_psi") { c.drift.activityPSI = $0 }
+        try double("drift.alpha") { c.drift.alpha = $0 }
         _ = take("pipeline.description")
         if let first = unknown.sorted().first {
             throw LensError.config(file: file, line: nil, message: "unknown key '\(first)' (see docs/pipeline.md for the keys)")
@@ -136,6 +142,7 @@ public struct PipelineConfig: Sendable, Equatable {
         if let dropDate, epochSeconds(isoDate: dropDate) == nil {
             throw fail("ingest.drop_date must be a date YYYY-MM-DD")
         }
+        try drift.validate(source: file)
     }
 
     /// The split fractions as exact rationals (hundred-thousandths), so that

@@ -22,9 +22,11 @@ public enum Features {
         } catch {
             throw LensError.internal(message: "movie/user stats failed: \(error)")
         }
-        return LensTables(movies: cleaned.movies, links: cleaned.links, tags: cleaned.tags, ratings: split,
-                          genomeTags: cleaned.genomeTags, genomeScores: cleaned.genomeScores, pca: pca,
-                          movieStats: movieStats, userStats: userStats, quarantine: cleaned.quarantine,
-                          users: cleaned.users)
+        var tables = LensTables(movies: cleaned.movies, links: cleaned.links, tags: cleaned.tags, ratings: split,
+                                genomeTags: cleaned.genomeTags, genomeScores: cleaned.genomeScores, pca: pca,
+                                movieStats: movieStats, userStats: userStats, quarantine: cleaned.quarantine,
+                                users: cleaned.users)
+        tables.pairLift = MoviePairLift(split: split)
+        return tables
     }
 }

@@ -17,6 +17,9 @@ public struct LensTables: Sendable {
     public var quarantine: [QuarantineRow]
     /// Demographics, for the drops that have them (ml-100k, ml-1m).
     public var users: UsersTable?
+    /// Association rules over train (the movie_pair_lift table); nil when not computed (tables
+    /// read back from a Parquet export), and then the load builds them in SQL.
+    public var pairLift: MoviePairLift?
 
     public init(movies: MoviesTable, links: LinksTable, tags: TagsTable, ratings: SplitRatings,
                 genomeTags: GenomeTagsTable?, genomeScores: GenomeScoresTable?, pca: GenomePCA?,

@@ -94,11 +94,14 @@ public final class WarehouseSession {
                                         observed: "last train \(manifest.split.lastTrainAt.map(String.init) ?? "-"), first after \(manifest.split.firstAfterTrainAt.map(String.init) ?? "-")")
                 if let ratios = manifest.pcaExplainedVarianceRatio {
                     let cumulative = ratios.reduce(0, +)
+                    var details = Dictionary(uniqueKeysWithValues: ratios.enumerated().map {
+                        (String(format: "pc%02d", $0.offset + 1), String($0.element))
+                    })
+                    details["cumulative"] = String(cumulative)
+                    if let missing = manifest.genomeMissingCells { details["missing_cells"] = String(missing) }
                     try catalog.recordCheck(runId: runId, dataset: "genome_pca", name: "explained_variance",
                                             passed: true, observed: String(format: "%d components explain %.6f", ratios.count, cumulative),
-                                            details: Dictionary(uniqueKeysWithValues: ratios.enumerated().map {
-                                                (String(format: "pc%02d", $0.offset + 1), String($0.element))
-                                            }))
+                                            details: details)
                 }
                 if !manifest.genreAliasesApplied.isEmpty || !manifest.unknownGenres.isEmpty {
                     try catalog.recordCheck(runId: runId, dataset: "movies", name: "genre_vocabulary",
@@ -107,7 +110,7 @@ public final class WarehouseSession {
                                             details: manifest.genreAliasesApplied.mapValues(String.init))
                 }
                 // The data-quality checks of sql/checks, before COMMIT: a failure rolls the load back.
-                try Checks.verifyLoad(conn: conn, sql: loader.sql, current: config.currentSchema,
+                try Checks.verifyLoad(conn: conn, sql: loader.sql, current: schema,
                                       catalog: config.catalogSchema, runId: runId, store: catalog)
             }
             var seconds = stageSeconds

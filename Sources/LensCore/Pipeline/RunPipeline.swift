@@ -45,16 +45,21 @@ public struct RunResult: Codable, Sendable {
     public var split: TemporalSplit.Report
     public var unknownGenres: [String: Int]
     public var pcaExplainedVarianceRatio: [Double]?
+    /// Genome (movie, tag) cells missing from genome-scores.csv (taken as 0); nil without a genome.
+    public var genomeMissingCells: Int?
     public var tables: [TableSummary]
     /// Seconds per stage: ingest_clean, split, features, parquet, load.
     public var stageSeconds: [String: Double]
+    /// Peak resident memory (MB) of the process during each stage, sampled (see ResidentMemorySampler).
+    public var stagePeakRSSMB: [String: Double] = [:]
     public var parquetBytes: Int
     /// True when the drop and parameters were unchanged and no stage ran.
     public var nothingChanged = false
     enum CodingKeys: String, CodingKey {
         case runId = "run_id", version, source, out, dropDate = "drop_date", reconciled, reconciliation, caps, split
         case unknownGenres = "unknown_genres", pcaExplainedVarianceRatio = "pca_explained_variance_ratio", tables
-        case stageSeconds = "stage_seconds", parquetBytes = "parquet_bytes", nothingChanged = "nothing_changed"
+        case genomeMissingCells = "genome_missing_cells"
+        case stageSeconds = "stage_seconds", stagePeakRSSMB = "stage_peak_rss_mb", parquetBytes = "parquet_bytes", nothingChanged = "nothing_changed"
     }
 
     /// The facts a manifest holds (tables from its row counts; nothing loaded yet).
@@ -70,6 +75,7 @@ public struct RunResult: Codable, Sendable {
         split = m.split
         unknownGenres = m.unknownGenres
         pcaExplainedVarianceRatio = m.pcaExplainedVarianceRatio
+        genomeMissingCells = m.genomeMissingCells
         tables = RunPipeline.summaries(reconciliation: m.reconciliation, rowCounts: m.rowCounts, loaded: nil)
         self.stageSeconds = stageSeconds
         parquetBytes = m.parquetBytes
@@ -93,11 +99,15 @@ public enum RunPipeline {
         let config = options.config
         try config.validate()
         var stageSeconds: [String: Double] = [:]
+        var stagePeakMB: [String: Double] = [:]
         func timed<T>(_ stage: String, _ detail: (T) -> String = { _ in "" }, _ body: () throws -> T) rethrows -> T {
             KillPoint.check("before_" + stage)
             progress(.stageStarted(stage))
             let start = ContinuousClock.now
-            let value = try body()
+            let memory = ResidentMemorySampler()
+            let value: T
+            do { value = try body() } catch { _ = memory.stop(); throw error }
+            stagePeakMB[stage] = (Double(memory.stop()) / 1_048_576).rounded()
             let d = ContinuousClock.now - start
             let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
             stageSeconds[stage] = s
@@ -151,13 +161,14 @@ public enum RunPipeline {
                 var result = RunResult(manifest: manifest, out: out, stageSeconds: stageSeconds)
                 result.runId = load.runId
                 result.version = load.version
+                result.stagePeakRSSMB = stagePeakMB
                 result.tables = summaries(reconciliation: manifest.reconciliation, rowCounts: manifest.rowCounts,
                                           loaded: load.rows)
                 return result
             }
             let inputBytes = source.fileNames.compactMap { source.size(of: $0) }.reduce(0, +)
             let ingestStart = ContinuousClock.now
-            let cleaned = try timed("ingest_clean", { (c: CleanedDrop) in
+            var cleaned = try timed("ingest_clean", { (c: CleanedDrop) in
                 let d = ContinuousClock.now - ingestStart
                 let seconds = max(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18, 1e-9)
                 let mb = Double(inputBytes) / 1_000_000
@@ -170,7 +181,9 @@ public enum RunPipeline {
             let (split, splitReport) = timed("split", { (s: (SplitRatings, TemporalSplit.Report)) in
                 "train \(s.1.train), test \(s.1.test), buffer \(s.1.buffer)"
             }) {
-                TemporalSplit.run(cleaned.ratings, config: config)
+                // The split takes the only reference to the ratings, so it can free each column
+                // as it sorts it (nothing after the split reads the unsorted table).
+                TemporalSplit.run(take(&cleaned.ratings), config: config)
             }
             let tables = try timed("features", { (t: LensTables) in t.pca.map { "PCA k=\($0.k)" } ?? "no genome" }) {
                 try Features.compute(cleaned: cleaned, split: split, config: config)
@@ -182,6 +195,7 @@ public enum RunPipeline {
                 unknownGenres: cleaned.unknownGenres, pcaExplainedVarianceRatio: tables.pca?.explainedVarianceRatio,
                 rawFiles: rawFiles, quickFingerprint: quick, runFingerprint: runFingerprint, rowCounts: tables.rowCounts,
                 layout: cleaned.layout.rawValue, genreAliasesApplied: cleaned.genreAliasesApplied)
+            manifest.genomeMissingCells = tables.pca?.missingCells
             if exportIsCurrent, let previous {
                 // Same inputs, same parameters: the files on disk are byte for byte what stage 4 would write.
                 progress(.stageSkipped("parquet"))
@@ -198,6 +212,7 @@ public enum RunPipeline {
             }
             var result = RunResult(manifest: manifest, out: out, stageSeconds: stageSeconds)
             result.tables = summaries(reconciliation: cleaned.reconciliation, rowCounts: tables.rowCounts, loaded: nil)
+            result.stagePeakRSSMB = stagePeakMB
             guard let session else { return result }
             if loadIsCurrent {
                 progress(.stageSkipped("load"))
@@ -209,6 +224,7 @@ public enum RunPipeline {
                 try session.load(tables, manifest: manifest, stageSeconds: stageSeconds, progress: progress)
             }
             result.stageSeconds = stageSeconds
+            result.stagePeakRSSMB = stagePeakMB
             result.runId = load.runId
             result.version = load.version
             result.tables = summaries(reconciliation: cleaned.reconciliation, rowCounts: tables.rowCounts, loaded: load.rows)
@@ -256,4 +272,11 @@ public enum RunPipeline {
         }
         return out
     }
+}
+
+/// `value`, leaving an empty value in its place: hands the only reference to a consumer.
+func take(_ value: inout RatingsTable) -> RatingsTable {
+    var taken = RatingsTable()
+    swap(&taken, &value)
+    return taken
 }

@@ -68,6 +68,8 @@ public struct ReportData: Sendable {
         public var metric: String
         public var value: Double
         public var threshold: Double
+        /// rating_ks, activity_psi: the p-value below alpha (nil for genre_psi and older alerts).
+        public var pValue: Double?
         public var createdAt: String
     }
 
@@ -82,6 +84,8 @@ public struct ReportData: Sendable {
     public var filmsPerYear: [(year: Int, movies: Int)]
     /// Movies, ratings and mean rating per genre, most movies first.
     public var genres: [(genre: String, movies: Int, ratings: Int, meanRating: Double?)]
+    /// Movies with "(no genres listed)", which no genre bar counts.
+    public var moviesWithoutGenres: Int
     /// The 15 best by weighted rating.
     public var topRated: [TopMovie]
     /// train, test, then buffer batches in order.
@@ -126,6 +130,7 @@ public enum Report {
         let months = try pull("ratings_per_month.sql").map { ($0[0] ?? "", int($0[2]), int($0[3]), int($0[4])) }
         let years = try pull("films_per_year.sql").map { (int($0[0]), int($0[1])) }
         let genres = try pull("genre_frequency.sql").map { ($0[0] ?? "", int($0[1]), int($0[2]), double($0[3])) }
+        let noGenres = int(try pull("movies_without_genres.sql").first?[0] ?? nil)
         let top = try pull("top_rated.sql").map {
             ReportData.TopMovie(rank: int($0[0]), movieId: int($0[1]), title: $0[2] ?? "", nRatings: int($0[3]),
                                 meanRating: double($0[4]) ?? 0, weightedRating: double($0[5]) ?? 0)
@@ -146,11 +151,11 @@ public enum Report {
         }
         let alerts = try pull("drift_alerts.sql").map {
             ReportData.RecordedAlert(batch: int($0[0]), metric: $0[1] ?? "", value: double($0[2]) ?? 0,
-                                     threshold: double($0[3]) ?? 0, createdAt: $0[4] ?? "")
+                                     threshold: double($0[3]) ?? 0, pValue: double($0[4]), createdAt: $0[5] ?? "")
         }
         let drift = try Drift.compute(conn: conn, sql: sql, current: current, thresholds: thresholds, version: version.version)
         return ReportData(version: version, generatedAt: now, ratingHistogram: histogram, ratingsPerMonth: months,
-                          filmsPerYear: years, genres: genres, topRated: top, split: split, explainedVariance: pca,
+                          filmsPerYear: years, genres: genres, moviesWithoutGenres: noGenres, topRated: top, split: split, explainedVariance: pca,
                           loadRun: run, checks: checks, drift: drift, recordedAlerts: alerts)
     }
 
@@ -213,7 +218,8 @@ public enum Report {
                      SVGChart.bars(categories: years.map { String($0.year) },
                                    series: [.init(name: "movies", color: trainColor, values: years.map { Double($0.movies) })],
                                    tickLabels: years.map { $0.year % yearStep == 0 ? String($0.year) : nil }, yTitle: "movies"))
-        body += card("Genre frequency", "Movies listing each genre (a movie counts once per genre).",
+        body += card("Genre frequency", "Movies listing each genre (a movie counts once per genre)"
+                        + (d.moviesWithoutGenres > 0 ? "; \(g(d.moviesWithoutGenres)) movies list none." : "."),
                      SVGChart.horizontalBars(labels: d.genres.map(\.genre), values: d.genres.map { Double($0.movies) },
                                              color: trainColor))
         body += "</section>"
@@ -264,11 +270,16 @@ public enum Report {
                 return c.map { Double($0) / n }
             }
             var series = [SVGChart.Series(name: "train", color: "#222", values: shares(d.drift.trainRatingCounts))]
+            var flagged: Set<String> = []
             for b in d.drift.batches {
-                series.append(.init(name: "batch \(b.batch)", color: batchColors[(b.batch - 1) % batchColors.count], values: shares(b.ratingCounts)))
+                let alert = b.metric("rating_ks")?.alert == true
+                let name = "batch \(b.batch)" + (alert ? " ▲" : "")
+                if alert { flagged.insert(name) }
+                series.append(.init(name: name, color: batchColors[(b.batch - 1) % batchColors.count], values: shares(b.ratingCounts)))
             }
-            body += card("Drift: rating distribution", "Share of ratings per half star, train against each buffer batch.",
-                         SVGChart.lines(categories: Drift.halfStars, series: series, yTitle: "share of ratings"))
+            body += card("Drift: rating distribution",
+                         "Share of ratings per half star, train against each buffer batch" + (flagged.isEmpty ? "." : "; dashed ▲: a rating alert."),
+                         SVGChart.lines(categories: Drift.halfStars, series: series, yTitle: "share of ratings", emphasized: flagged))
         }
         body += "</section>"
 
@@ -276,25 +287,36 @@ public enum Report {
         if !d.drift.batches.isEmpty {
             let t = d.drift.thresholds
             body += "<section id=\"drift\"><h2>Drift of the buffer batches against train</h2>"
-            body += "<p class=\"note\">Rating distribution: two-sample Kolmogorov–Smirnov statistic D (asymptotic p-value); genre mix and user-activity mix: population stability index. "
-                + "Alert thresholds: D &gt; \(t.ratingKS), genre PSI &gt; \(t.genrePSI), activity PSI &gt; \(t.activityPSI).</p>"
-            body += "<table><thead><tr><th>batch</th><th class=\"num\">ratings</th><th class=\"num\">KS D</th><th class=\"num\">p-value</th><th class=\"num\">genre PSI</th><th class=\"num\">activity PSI</th></tr></thead><tbody>"
+            body += "<p class=\"note\">Rating distribution: two-sample Kolmogorov–Smirnov statistic D; genre mix and user-activity mix: population stability index. "
+                + "Ratings come in clusters by user, so the p-values count each batch at its effective size: ratings divided by the design effect of that clustering "
+                + "(intra-user correlation of train's ratings \(String(format: "%.3f", d.drift.ratingICC))) for D, effective users (N²/Σm², m = ratings per user) for the activity mix. "
+                + "Alert (▲): D &gt; \(t.ratingKS) with p &lt; \(t.alpha); genre PSI &gt; \(t.genrePSI); activity PSI &gt; \(t.activityPSI) with p &lt; \(t.alpha). "
+                + "Train: \(g(d.drift.trainRatings)) ratings from \(g(d.drift.trainUsers)) users (\(String(format: "%.0f", d.drift.trainEffectiveUsers)) effective).</p>"
+            body += "<table><thead><tr><th>batch</th><th class=\"num\">ratings</th><th class=\"num\">users</th><th class=\"num\">effective users</th>"
+                + "<th class=\"num\">KS D</th><th class=\"num\">KS p</th><th class=\"num\">genre PSI</th><th class=\"num\">activity PSI</th><th class=\"num\">activity p</th></tr></thead><tbody>"
             for b in d.drift.batches {
                 func cell(_ name: String, _ digits: Int = 3) -> String {
                     guard let m = b.metric(name) else { return "<td></td>" }
                     return "<td class=\"num\(m.alert ? " alert" : "")\">\(String(format: "%.\(digits)f", m.value))\(m.alert ? " ▲" : "")</td>"
                 }
-                let p = b.metric("rating_ks")?.pValue ?? 1
-                body += "<tr><td>\(b.batch)</td><td class=\"num\">\(g(b.nRatings))</td>\(cell("rating_ks"))"
-                    + "<td class=\"num\">\(p < 1e-4 ? String(format: "%.1e", p) : String(format: "%.4f", p))</td>\(cell("genre_psi"))\(cell("activity_psi"))</tr>"
+                func p(_ name: String) -> String {
+                    guard let p = b.metric(name)?.pValue else { return "<td></td>" }
+                    return "<td class=\"num\">\(p < 1e-4 ? String(format: "%.1e", p) : String(format: "%.4f", p))</td>"
+                }
+                body += "<tr><td>\(b.batch)</td><td class=\"num\">\(g(b.nRatings))</td><td class=\"num\">\(g(b.nUsers))</td>"
+                    + "<td class=\"num\">\(String(format: "%.1f", b.effectiveUsers))</td>\(cell("rating_ks"))\(p("rating_ks"))"
+                    + "\(cell("genre_psi"))\(cell("activity_psi"))\(p("activity_psi"))</tr>"
             }
             body += "</tbody></table>"
             if !d.recordedAlerts.isEmpty {
                 body += "<p class=\"note\">Alerts recorded in the catalog by <code>lens drift</code>: "
-                    + d.recordedAlerts.map { "batch \($0.batch) \(e($0.metric)) \(String(format: "%.3f", $0.value)) &gt; \($0.threshold)" }.joined(separator: "; ")
+                    + d.recordedAlerts.map { a in
+                        "batch \(a.batch) \(e(a.metric)) \(String(format: "%.3f", a.value)) &gt; \(a.threshold)"
+                            + (a.pValue.map { p in " (p \(p < 1e-4 ? String(format: "%.1e", p) : String(format: "%.4f", p)))" } ?? "")
+                    }.joined(separator: "; ")
                     + ".</p>"
             } else {
-                body += "<p class=\"note\">No alerts recorded in the catalog (run <code>lens drift</code> to record them).</p>"
+                body += "<p class=\"note\">No drift alerts of this version in the catalog (<code>lens drift</code> records them; the table above is computed now, with the report's thresholds).</p>"
             }
             body += "</section>"
         }
@@ -415,7 +437,7 @@ public enum ReportTask {
     /// Writes the report to `out` and returns what it showed. Throws `LensError.database` (no
     /// version, query failure) or `LensError.output` (cannot write the file).
     public static func run(database: String?, config: PipelineConfig, out: String,
-                           thresholds: DriftThresholds = .init()) throws -> ReportData {
+                           thresholds: DriftThresholds? = nil) throws -> ReportData {
         let sql = try SQLFiles.locate()
         let conn = try DatabaseTarget.resolve(explicit: database).connect()
         defer { conn.close() }
@@ -423,7 +445,7 @@ public enum ReportTask {
         do {
             try CatalogStore(conn: conn, sql: sql, schema: config.catalogSchema).ensureSchema()
             data = try Report.gather(conn: conn, sql: sql, current: config.currentSchema, catalog: config.catalogSchema,
-                                     thresholds: thresholds)
+                                     thresholds: thresholds ?? config.drift)
         } catch let e as LensError {
             throw e
         } catch {

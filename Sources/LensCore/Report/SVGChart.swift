@@ -78,7 +78,7 @@ enum SVGChart {
 
     /// Polylines over shared categories (e.g. rating shares of train and each batch).
     static func lines(categories: [String], series: [Series], width: Int = 520, height: Int = 240,
-                      yTitle: String = "", valueFormat: (Double) -> String = percent) -> String {
+                      yTitle: String = "", emphasized: Set<String> = [], valueFormat: (Double) -> String = percent) -> String {
         let left = 56.0, right = 12.0, top = 14.0, bottom = 44.0
         let plotW = Double(width) - left - right, plotH = Double(height) - top - bottom
         let ticks = niceTicks(max: series.flatMap(\.values).max() ?? 0)
@@ -91,8 +91,10 @@ enum SVGChart {
         }
         for s in series {
             let points = s.values.enumerated().map { "\(f(left + Double($0.offset) * step)),\(f(top + plotH - $0.element / yMax * plotH))" }
-            let strokeWidth = s.name == series.first?.name ? 3 : 1.8   // the reference series first, heavier
-            out += "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"\(strokeWidth)\"><title>\(escape(s.name))</title></polyline>"
+            // the reference series first, heavier; an emphasized one (an alert) dashed and heavier
+            let strokeWidth = s.name == series.first?.name ? 3 : emphasized.contains(s.name) ? 2.6 : 1.8
+            let dash = emphasized.contains(s.name) ? " stroke-dasharray=\"6 3\"" : ""
+            out += "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"\(strokeWidth)\"\(dash)><title>\(escape(s.name))</title></polyline>"
         }
         out += "<line x1=\"\(f(left))\" y1=\"\(f(top + plotH))\" x2=\"\(f(left + plotW))\" y2=\"\(f(top + plotH))\" stroke=\"#888\"/>"
         out += legend(series.map { ($0.name, $0.color) }, x: left, y: Double(height) - 12)
@@ -143,7 +145,10 @@ enum SVGChart {
     }
 
     static func timeline(_ segments: [Segment], width: Int = 1040) -> String {
-        let rowH = 24.0, left = 110.0, right = 250.0, top = 8.0, axisH = 26.0
+        // The right margin holds each row's detail (10 px text, about 6 px a character): wide
+        // enough for the longest, e.g. "2,016 ratings, 2017-06-21 – 2017-07-28 (held back)".
+        let longest = Double(segments.map(\.detail.count).max() ?? 0)
+        let rowH = 24.0, left = 110.0, right = max(250.0, 16 + longest * 6), top = 8.0, axisH = 26.0
         let height = Int(top + rowH * Double(segments.count) + axisH)
         let plotW = Double(width) - left - right
         let t0 = segments.map(\.start).min() ?? 0, t1 = max(segments.map(\.end).max() ?? 1, t0 + 1)

@@ -30,27 +30,18 @@ public enum TemporalSplit {
         return (train, test, buffer, max(buffer / batches, 1))
     }
 
-    /// Sorts the ratings and assigns the split. Consumes `ratings` (the columns are permuted).
-    public static func run(_ ratings: RatingsTable, config: PipelineConfig) -> (SplitRatings, Report) {
+    /// Sorts the ratings and assigns the split. Consumes `ratings`: its columns are permuted one
+    /// at a time, each old column freed as its sorted copy is made (when the caller handed over
+    /// the only reference), so the split never holds two copies of the table.
+    public static func run(_ ratings: consuming RatingsTable, config: PipelineConfig) -> (SplitRatings, Report) {
         let n = ratings.count
-        let minTs = ratings.ratedAt.min() ?? 0
-        // (rated_at, userId) packed in 64 bits, movieId as the tie-breaker: both radix-sorted.
-        let primary = [UInt64](unsafeUninitializedCapacity: n) { buf, count in
-            ratings.ratedAt.withUnsafeBufferPointer { t in
-                ratings.userId.withUnsafeBufferPointer { u in
-                    for i in 0..<n { buf[i] = UInt64(t[i] - minTs) << 32 | UInt64(UInt32(bitPattern: u[i])) }
-                }
-            }
-            count = n
-        }
-        let secondary = ratings.movieId.map { UInt32(bitPattern: $0) }
-        let perm = RadixSort.permutation(primary: primary, secondary: secondary)
-        var sorted = RatingsTable()
-        sorted.userId = gather(ratings.userId, perm)
-        sorted.movieId = gather(ratings.movieId, perm)
-        sorted.rating = gather(ratings.rating, perm)
-        sorted.ratedAt = gather(ratings.ratedAt, perm)
-        if ratings.sourceLine.count == n { sorted.sourceLine = gather(ratings.sourceLine, perm) }
+        let perm = timeOrder(ratings)
+        ratings.userId = gather(ratings.userId, perm)
+        ratings.movieId = gather(ratings.movieId, perm)
+        ratings.rating = gather(ratings.rating, perm)
+        ratings.ratedAt = gather(ratings.ratedAt, perm)
+        if ratings.sourceLine.count == n { ratings.sourceLine = gather(ratings.sourceLine, perm) }
+        let sorted = ratings
         let f = config.splitNumerators
         let s = sizes(n: n, trainNumerator: f.train, testNumerator: f.test, denominator: f.denominator,
                       batches: config.bufferBatches)
@@ -63,6 +54,65 @@ public enum TemporalSplit {
         let ok = lastTrain == nil || firstAfter == nil || firstAfter! >= lastTrain!
         return (split, Report(train: s.train, test: s.test, buffer: s.buffer, batchSizes: batchSizes,
                               lastTrainAt: lastTrain, firstAfterTrainAt: firstAfter, noTestOrBufferBeforeLastTrain: ok))
+    }
+
+    /// The permutation ordering rows by (rated_at, userId, movieId).
+    ///
+    /// Stable LSD radix passes on 32-bit keys, least significant column first (movieId, userId,
+    /// then rated_at as seconds since the earliest rating), each key column built for the pass
+    /// and dropped after it: 400 MB of scratch at 25M rows where one 64-bit key pair took 900.
+    /// Rows already in (userId, movieId) order, as GroupLens writes ratings.csv, keep that order
+    /// among equal timestamps in a stable sort, so the first two passes are skipped for them.
+    static func timeOrder(_ r: RatingsTable) -> [UInt32] {
+        let n = r.count
+        var perm = [UInt32](unsafeUninitializedCapacity: n) { buf, count in
+            for i in 0..<n { buf[i] = UInt32(truncatingIfNeeded: i) }
+            count = n
+        }
+        if n < 2 { return perm }
+        let minTs = r.ratedAt.min() ?? 0
+        let maxTs = r.ratedAt.max() ?? 0
+        guard maxTs - minTs < Int64(UInt32.max) else {
+            // Over 136 years of ratings: the 64-bit path (same order, more scratch).
+            let primary = zip(r.ratedAt, r.userId).map { UInt64($0 - minTs) << 32 | UInt64(UInt32(bitPattern: $1)) }
+            return RadixSort.permutation(primary: primary, secondary: r.movieId.map { UInt32(bitPattern: $0) })
+        }
+        if !isOrderedByUserThenMovie(r) {
+            RadixSort.sortCarrying32(keys: r.movieId.map { UInt32(bitPattern: $0) ^ 0x8000_0000 }, perm: &perm)
+            RadixSort.sortCarrying32(keys: gather32(r.userId, perm), perm: &perm)
+        }
+        let keys = r.ratedAt.withUnsafeBufferPointer { t in
+            [UInt32](unsafeUninitializedCapacity: n) { buf, count in
+                perm.withUnsafeBufferPointer { p in
+                    for i in 0..<n { buf[i] = UInt32(truncatingIfNeeded: t[Int(p[i])] - minTs) }
+                }
+                count = n
+            }
+        }
+        RadixSort.sortCarrying32(keys: keys, perm: &perm)
+        return perm
+    }
+
+    /// True when rows are ordered by (userId, movieId) (ties allowed).
+    static func isOrderedByUserThenMovie(_ r: RatingsTable) -> Bool {
+        r.userId.withUnsafeBufferPointer { u in
+            r.movieId.withUnsafeBufferPointer { m in
+                for i in 1..<max(u.count, 1) where u[i] < u[i - 1] || (u[i] == u[i - 1] && m[i] < m[i - 1]) {
+                    return false
+                }
+                return true
+            }
+        }
+    }
+
+    /// Signed ids as order-preserving unsigned keys, in the order of `perm`.
+    static func gather32(_ ids: [Int32], _ perm: [UInt32]) -> [UInt32] {
+        ids.withUnsafeBufferPointer { v in
+            [UInt32](unsafeUninitializedCapacity: perm.count) { buf, count in
+                for i in 0..<perm.count { buf[i] = UInt32(bitPattern: v[Int(perm[i])]) ^ 0x8000_0000 }
+                count = perm.count
+            }
+        }
     }
 
     /// `values` reordered by `perm`.

@@ -82,4 +82,58 @@ public enum RadixSort {
             swap(&perm, &permB)
         }
     }
+
+    /// Sorts rows stably by 32-bit `keys` (given in the current order of `perm`), applying the
+    /// moves to `perm`; `keys` is consumed (its buffer becomes scratch). Half the scratch of the
+    /// 64-bit version, for the split's per-column passes.
+    static func sortCarrying32(keys input: consuming [UInt32], perm: inout [UInt32]) {
+        var keys = input
+        let n = keys.count
+        precondition(n == perm.count, "one key per row")
+        var orBits: UInt32 = 0
+        var andBits: UInt32 = ~0
+        for k in keys {
+            orBits |= k
+            andBits &= k
+        }
+        let varying = orBits ^ andBits
+        if varying == 0 { return }
+        var keysB = [UInt32](repeating: 0, count: n)
+        var permB = [UInt32](repeating: 0, count: n)
+        var counts = [Int](repeating: 0, count: buckets)
+        let mask = UInt32(buckets - 1)
+        var shift: UInt32 = 0
+        while shift < 32 {
+            defer { shift += UInt32(digitBits) }
+            if (varying >> shift) & mask == 0 { continue }
+            keys.withUnsafeBufferPointer { src in
+                perm.withUnsafeBufferPointer { psrc in
+                    keysB.withUnsafeMutableBufferPointer { dst in
+                        permB.withUnsafeMutableBufferPointer { pdst in
+                            counts.withUnsafeMutableBufferPointer { c in
+                                for i in 0..<buckets { c[i] = 0 }
+                                for i in 0..<n { c[Int((src[i] >> shift) & mask)] += 1 }
+                                var sum = 0
+                                for i in 0..<buckets {
+                                    let v = c[i]
+                                    c[i] = sum
+                                    sum += v
+                                }
+                                for i in 0..<n {
+                                    let k = src[i]
+                                    let d = Int((k >> shift) & mask)
+                                    let at = c[d]
+                                    c[d] = at + 1
+                                    dst[at] = k
+                                    pdst[at] = psrc[i]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            swap(&keys, &keysB)
+            swap(&perm, &permB)
+        }
+    }
 }

@@ -199,4 +199,27 @@ enum TableCopy {
             }
         }
     }
+
+    /// COPYs the association rules into `schema`.movie_pair_lift (created by the caller).
+    static func copyPairLift(_ rules: MoviePairLift, into schema: String, on conn: PGConnection) throws -> Int {
+        let columns = "antecedent_id, consequent_id, n_users, support, confidence, lift, antecedent_support, consequent_support"
+        return try conn.copyIn("copy \(schema).movie_pair_lift (\(columns)) from stdin (format binary)") { w in
+            var enc = PGBinaryCopyEncoder()
+            enc.header()
+            for i in 0..<rules.count {
+                enc.beginRow(fieldCount: 8)
+                enc.int32(rules.antecedentId[i])
+                enc.int32(rules.consequentId[i])
+                enc.int32(rules.nUsers[i])
+                enc.float8(rules.support[i])
+                enc.float8(rules.confidence[i])
+                enc.float8(rules.lift[i])
+                enc.float8(rules.antecedentSupport[i])
+                enc.float8(rules.consequentSupport[i])
+                if enc.count > flushBytes { try w.flush(&enc) }
+            }
+            enc.trailer()
+            try w.flush(&enc)
+        }
+    }
 }

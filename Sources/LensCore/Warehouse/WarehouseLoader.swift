@@ -55,11 +55,21 @@ public struct WarehouseLoader {
         }
         try conn.execute("begin")
         do {
-            try conn.execute("set local maintenance_work_mem = '1GB'")
+            // Index builds sort in memory: a btree build over 25M ratings runs in parallel workers
+            // (max_parallel_maintenance_workers) that split this budget; at 1GB each third spilled
+            // to disk. Only for this transaction, and only while one index is built at a time.
+            try conn.execute("set local maintenance_work_mem = '3GB'")
             try conn.execute("drop schema if exists \(schema) cascade")
             try conn.execute(try sql.text("warehouse/create_version_tables.sql", ["schema": schema]))
-            let rows = try TableCopy.copyAll(tables, into: schema, on: conn, includeBuffer: !config.holdBackBuffer,
+            var rows = try TableCopy.copyAll(tables, into: schema, on: conn, includeBuffer: !config.holdBackBuffer,
                                              onTable: onTable)
+            if let rules = tables.pairLift {
+                // computed in the features stage; without it, publishing builds the table in SQL
+                try conn.execute(try sql.text("warehouse/movie_pair_lift_table.sql", ["schema": schema]))
+                rows["movie_pair_lift"] = try TableCopy.copyPairLift(rules, into: schema, on: conn)
+                onTable("movie_pair_lift", rows["movie_pair_lift"] ?? 0)
+                try conn.execute(try sql.text("warehouse/movie_pair_lift_key.sql", ["schema": schema]))
+            }
             lap("copy")
             KillPoint.check("after_copy")
             try conn.execute(try sql.text("warehouse/constraints.sql", ["schema": schema]))

@@ -34,6 +34,21 @@ final class PipelineConfigTests: XCTestCase {
         }
     }
 
+    func testDriftThresholds() throws {
+        let c = try PipelineConfig.parse(text: "[drift]\nrating_ks = 0.2\ngenre_psi = 0.3\nactivity_psi = 1\nalpha = 0.01\n", file: "p.toml")
+        XCTAssertEqual(c.drift, DriftThresholds(ratingKS: 0.2, genrePSI: 0.3, activityPSI: 1, alpha: 0.01))
+        XCTAssertEqual(try PipelineConfig.parse(text: "[drift]\nalpha = 0.05\n", file: "p.toml").drift.ratingKS, 0.1, "a missing key keeps its default")
+        XCTAssertThrowsError(try PipelineConfig.parse(text: "[drift]\nalpha = 0\n", file: "p.toml")) {
+            XCTAssertEqual("\($0)", "p.toml: error: drift.alpha must be in (0, 1], got 0.0")
+        }
+        XCTAssertThrowsError(try PipelineConfig.parse(text: "[drift]\nrating_ks = -0.1\n", file: "p.toml")) {
+            XCTAssertEqual("\($0)", "p.toml: error: drift.rating_ks must be a number >= 0, got -0.1")
+        }
+        XCTAssertThrowsError(try PipelineConfig.parse(text: "[drift]\nks_threshold = 0.1\n", file: "p.toml")) {
+            XCTAssertEqual("\($0)", "p.toml: error: unknown key 'drift.ks_threshold' (see docs/pipeline.md for the keys)")
+        }
+    }
+
     func testCivilDates() {
         XCTAssertEqual(epochSeconds(isoDate: "1970-01-01"), 0)
         XCTAssertEqual(epochSeconds(isoDate: "2018-09-26"), 1_537_920_000)

@@ -87,7 +87,7 @@ final class GenomePCATests: XCTestCase {
     /// (3,000 movies x 1,128 tags) at k = 64 agrees with sklearn within 1e-4 on the separated
     /// components, as `_common.check_sklearn` checks the peers.
     func testMatchesSklearnOnGeneratedMovieLensGenome() throws {
-        let generator = "/work/shared/bench/gen_movielens.py"
+        let generator = TestPaths.shared + "/bench/gen_movielens.py"
         guard FileManager.default.fileExists(atPath: generator) else {
             throw XCTSkip("\(generator) is absent: the generated-genome comparison needs the shared bench tools")
         }

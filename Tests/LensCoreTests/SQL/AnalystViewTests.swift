@@ -260,6 +260,34 @@ final class AnalystViewTests: XCTestCase {
         XCTAssertEqual(try pg("select count(*) from movielens.movie_pair_lift"), [["84328"]])
     }
 
+    /// Protects the two builds of movie_pair_lift: the table the load COPYs from the features
+    /// stage (MoviePairLift.swift) equals, value for value, the one the SQL file builds when a
+    /// version comes without it (the bitmap DO block of sql/views/materialized/movie_pair_lift.sql).
+    func testMoviePairLiftFromTheFeaturesStageEqualsTheSQLBuild() throws {
+        let schema = loaded.schema
+        XCTAssertEqual(try pg("select obj_description('\(schema).movie_pair_lift'::regclass) like '%computed by lens%'"), [["t"]],
+                       "the load brought the table computed in the features stage")
+        try conn.execute("begin")
+        defer { try? conn.execute("rollback") }
+        try conn.execute("alter table \(schema).movie_pair_lift rename to movie_pair_lift_features")
+        // the SQL build, with its view in a scratch schema (movielens already has one)
+        try conn.execute("create schema pair_lift_scratch")
+        try conn.execute("create view pair_lift_scratch.movies as select * from \(schema).movies")
+        try conn.execute(try SQLFixture.sql.text("views/materialized/movie_pair_lift.sql",
+                                                 ["schema": schema, "current": "pair_lift_scratch", "catalog": "lens_catalog"]))
+        XCTAssertEqual(try pg("select obj_description('\(schema).movie_pair_lift'::regclass) like '%computed by lens%'"), [["f"]],
+                       "the republish built the table in SQL")
+        let columns = "antecedent_id, consequent_id, n_users, support, confidence, lift, antecedent_support, consequent_support"
+        XCTAssertEqual(try pg("select count(*) from \(schema).movie_pair_lift"), [["84328"]])
+        XCTAssertEqual(try pg("""
+            select count(*) from (
+                (select \(columns) from \(schema).movie_pair_lift except all select \(columns) from \(schema).movie_pair_lift_features)
+                union all
+                (select \(columns) from \(schema).movie_pair_lift_features except all select \(columns) from \(schema).movie_pair_lift)
+            ) as differing
+            """), [["0"]], "every row and value equal (doubles compared exactly)")
+    }
+
     // MARK: - Catalog views
 
     func testCatalogFactsAreExposedAsViews() throws {

@@ -52,14 +52,27 @@ final class SQLCommandTests: XCTestCase {
     func testDriftFailsOnAlertOnlyWhenAsked() throws {
         let (status, out, err) = try lens(["drift", "--dry-run"])
         XCTAssertEqual(status, 0, err)
-        XCTAssertTrue(out.hasPrefix("batch  ratings   rating_ks  p_value    genre_psi  activity_psi\n"), out)
-        XCTAssertTrue(err.contains("lens: 9 alerts (thresholds: rating_ks 0.1, genre_psi 0.25, activity_psi 0.25); not recorded (--dry-run)"), err)
-        let (failing, _, _) = try lens(["drift", "--dry-run", "--fail-on-alert"])
+        XCTAssertTrue(out.hasPrefix("batch  ratings  users  eff.users  rating_ks  p_value    genre_psi  activity_psi  p_value\n"), out)
+        XCTAssertTrue(out.contains("\n    1     2016     16        1.4  0.2735     0.475695   0.0441     3.3786        0.513706\n"), out)
+        XCTAssertTrue(err.contains("lens: 0 alerts (thresholds: rating_ks 0.1, genre_psi 0.25, activity_psi 0.25; alpha 0.001); not recorded (--dry-run)"), err)
+        let (calm, _, _) = try lens(["drift", "--dry-run", "--fail-on-alert"])
+        XCTAssertEqual(calm, 0)
+        // The pipeline file's [drift] section sets the thresholds; a flag overrides it.
+        let file = SQLFixture.home + "/size-only.toml"
+        try "[drift]\nalpha = 1\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let (failing, _, failingErr) = try lens(["drift", "--dry-run", "--fail-on-alert", "--pipeline", file])
         XCTAssertEqual(failing, 1)
-        let (quiet, _, quietErr) = try lens(["drift", "--dry-run", "--fail-on-alert", "--ks-threshold", "1", "--activity-psi-threshold", "10"])
+        XCTAssertTrue(failingErr.contains("lens: 9 alerts (thresholds: rating_ks 0.1, genre_psi 0.25, activity_psi 0.25; alpha 1.0)"), failingErr)
+        let (quiet, _, quietErr) = try lens(["drift", "--dry-run", "--fail-on-alert", "--pipeline", file, "--ks-threshold", "1",
+                                             "--activity-psi-threshold", "10"])
         XCTAssertEqual(quiet, 0, quietErr)
+        let (gated, _, gatedErr) = try lens(["drift", "--dry-run", "--fail-on-alert", "--pipeline", file, "--alpha", "0.001"])
+        XCTAssertEqual(gated, 0, gatedErr)
         let (bad, _, badErr) = try lens(["drift", "--ks-threshold", "-1"])
         XCTAssertEqual(bad, 64, badErr)
+        let (badAlpha, _, badAlphaErr) = try lens(["drift", "--alpha", "0"])
+        XCTAssertEqual(badAlpha, 64, badAlphaErr)
+        XCTAssertTrue(badAlphaErr.contains("--alpha: error: must be in (0, 1], got 0.0"), badAlphaErr)
     }
 
     func testReportWritesOneSelfContainedFile() throws {

@@ -92,30 +92,36 @@ enum SQLFixture {
         }
 
         private func load(source: String) throws -> Loaded {
-            let cluster = try SQLFixture.cluster()
-            _ = SQLFixture.sql
-            if database != LocalCluster.databaseName {
-                let admin = try PGConnection(conninfo: cluster.conninfo)
-                defer { admin.close() }
-                if try admin.query("select 1 from pg_database where datname = $1", [database]).count == 0 {
-                    try admin.execute("create database \(database)")
-                }
-            }
-            let conninfo = cluster.conninfo(database: database)
-            var config = PipelineConfig()
-            config.outDir = SQLFixture.home + "/out-\(database)"
-            config.holdBackBuffer = holdBack
-            let result = try RunPipeline.run(RunOptions(source: source, pipelineFile: nil, config: config, database: conninfo))
-            guard let version = result.version else { throw LensError.internal(message: "the fixture load made no version") }
-            let schema = "\(config.versionSchemaPrefix)\(version)"
-            // The analyst layer as the load publishes it once wired in (and harmless if it is):
-            // publish_current + sql/views + materialized + catalog views + grants, one transaction.
-            let conn = try PGConnection(conninfo: conninfo)
-            defer { conn.close() }
-            try AnalystLayer.republish(conn: conn, sql: SQLFixture.sql, schema: schema, current: config.currentSchema,
-                                       catalog: config.catalogSchema)
-            return Loaded(conninfo: conninfo, out: config.outDir, schema: schema)
+            try SQLFixture.load(source: source, database: database, holdBack: holdBack)
         }
+    }
+
+    /// Runs the real pipeline on `source` into `database` of the shared cluster (created when
+    /// missing) and publishes the analyst layer. Each call makes a new version there.
+    static func load(source: String, database: String, holdBack: Bool = false) throws -> Loaded {
+        let cluster = try SQLFixture.cluster()
+        _ = SQLFixture.sql
+        if database != LocalCluster.databaseName {
+            let admin = try PGConnection(conninfo: cluster.conninfo)
+            defer { admin.close() }
+            if try admin.query("select 1 from pg_database where datname = $1", [database]).count == 0 {
+                try admin.execute("create database \(database)")
+            }
+        }
+        let conninfo = cluster.conninfo(database: database)
+        var config = PipelineConfig()
+        config.outDir = SQLFixture.home + "/out-\(database)"
+        config.holdBackBuffer = holdBack
+        let result = try RunPipeline.run(RunOptions(source: source, pipelineFile: nil, config: config, database: conninfo))
+        guard let version = result.version else { throw LensError.internal(message: "the fixture load made no version") }
+        let schema = "\(config.versionSchemaPrefix)\(version)"
+        // The analyst layer as the load publishes it once wired in (and harmless if it is):
+        // publish_current + sql/views + materialized + catalog views + grants, one transaction.
+        let conn = try PGConnection(conninfo: conninfo)
+        defer { conn.close() }
+        try AnalystLayer.republish(conn: conn, sql: SQLFixture.sql, schema: schema, current: config.currentSchema,
+                                   catalog: config.catalogSchema)
+        return Loaded(conninfo: conninfo, out: config.outDir, schema: schema)
     }
 
     /// A new connection to a loaded database.
