@@ -112,6 +112,11 @@ def summarise(records, limits, env):
         leanest = min((val["peak RSS (MB)"][p] for p in peers if val["peak RSS (MB)"].get(p)), default=None)
         ratios["rss"] = {"lens_mb": lr, "leanest_peer_mb": leanest, "target_mb": TARGETS["rss_mb"],
                          "ratio_to_leanest": round(lr / leanest, 3) if leanest else None}
+        # lens samples its resident memory during each stage (run summary: stage_peak_rss_mb)
+        per_stage = [r.get("stage_peak_rss_mb") or {} for r in ok.get("lens", [])]
+        stages = sorted({k for p in per_stage for k in p})
+        if stages:
+            ratios["rss"]["lens_stage_peak_mb"] = {k: max(p.get(k, 0) for p in per_stage) for k in stages}
 
     # agreement on counts and split sizes: lens against each peer (last good run of each)
     agree = {"ok": True, "details": []}
@@ -168,6 +173,9 @@ def ratio_lines(s):
         out.append(f"peak RSS: lens {w['lens_mb']:.0f} MB (target <= {w['target_mb']} MB)"
                    + (f"; leanest peer {w['leanest_peer_mb']:.0f} MB, lens/leanest {w['ratio_to_leanest']:.2f}"
                       if w.get("leanest_peer_mb") else ""))
+        if w.get("lens_stage_peak_mb"):
+            out.append("lens peak RSS per stage (sampled in the run): "
+                       + ", ".join(f"{k} {v:.0f} MB" for k, v in w["lens_stage_peak_mb"].items()))
     a = s["agreement"]
     if a.get("compared"):
         out.append("lens and " + ", ".join(a["compared"]) + " agree on every count and split size: "

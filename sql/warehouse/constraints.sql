@@ -8,9 +8,10 @@ create index on {{schema}}.tags (movie_id);
 alter table {{schema}}.ratings add primary key (user_id, movie_id);
 alter table {{schema}}.ratings add foreign key (movie_id) references {{schema}}.movies (movie_id);
 create index on {{schema}}.ratings (movie_id);
--- rows arrive in split order (train, test, buffer batches by time): a BRIN index is one pass over
--- the table where a btree on (split, batch) was a 25M-row sort (7 s against 30 s at ml-25m)
-create index on {{schema}}.ratings using brin (split, batch);
+-- rows arrive in split order (train, test, buffer batches by time), so a BRIN index on batch (null
+-- outside the buffer) finds a batch's blocks: one pass over the table where a btree on (split,
+-- batch) was a 25M-row sort (ml-25m: 3.8 s against 30 s; on (split, batch) the text compares cost 7 s)
+create index on {{schema}}.ratings using brin (batch);
 alter table {{schema}}.ratings_buffer add primary key (user_id, movie_id);
 alter table {{schema}}.ratings_buffer add foreign key (movie_id) references {{schema}}.movies (movie_id);
 alter table {{schema}}.genome_tags add primary key (tag_id);

@@ -81,40 +81,48 @@ public enum CleanDrop {
             reconciliation.append(counts)
         }
 
-        // ratings
+        // ratings and the genome: independent files, parsed at the same time on two threads
+        // (each file by one thread, so every count, quarantine row and line number is what a
+        // sequential read gives; the lists are merged in the sequential order below).
         let lowTs = config.ratedAtMin
         let highTs = (epochSeconds(isoDate: dropDate) ?? 0) + Int64(config.ratedAtMaxDaysAfterDrop) * 86_400
         let expected = Int((source.size(of: "ratings.csv") ?? 0) / 26)
         var ratings = RatingsCleaner(file: "ratings.csv", knownMovies: knownMovies, ratedAtMin: lowTs, ratedAtMax: highTs,
                                      ratingMin: config.ratingMin, ratingMax: config.ratingMax, expectedRows: expected)
-        try readLines(source, "ratings.csv", bom: &bom) { line, number in
-            ratings.consume(line, lineNumber: number)
+        var ratingsResult: Result<(RatingsTable, FileReconciliation, CapCounts), Error>?
+        var ratingsBOM: [String] = []
+        let hasGenome = source.contains("genome-tags.csv") && source.contains("genome-scores.csv")
+        var genomeResult: Result<GenomeLane, Error>?
+        var genomeBOM: [String] = []
+        DispatchQueue.concurrentPerform(iterations: hasGenome ? 2 : 1) { lane in
+            if lane == 0 {
+                ratingsResult = Result {
+                    try readLines(source, "ratings.csv", bom: &ratingsBOM) { line, number in
+                        ratings.consume(line, lineNumber: number)
+                    }
+                    return ratings.finish()
+                }
+            } else {
+                genomeResult = Result { try cleanGenome(source, knownMovies: knownMovies, bom: &genomeBOM) }
+            }
         }
-        let (ratingsTable, ratingsCounts, caps0) = ratings.finish()
+        let (ratingsTable, ratingsCounts, caps0) = try ratingsResult!.get()
         var caps = caps0
         quarantine += ratings.quarantine
         reconciliation.append(ratingsCounts)
+        bom += ratingsBOM
         progress?("ratings.csv", ratingsCounts.linesRead)
 
         // genome
         var genomeTags: GenomeTagsTable?
         var genomeScores: GenomeScoresTable?
-        if source.contains("genome-tags.csv") && source.contains("genome-scores.csv") {
-            var gt = GenomeTagsCleaner()
-            try clean(source, "genome-tags.csv", &gt, bom: &bom)
-            let (gtTable, gtCounts) = gt.finish()
-            quarantine += gt.ledger.quarantine
-            reconciliation.append(gtCounts)
-            var gs = GenomeScoresCleaner(knownMovies: knownMovies, knownTags: IdSet(gtTable.tagId))
-            try readLines(source, "genome-scores.csv", bom: &bom) { line, number in
-                gs.consume(line, lineNumber: number)
-            }
-            let (gsTable, gsCounts) = gs.finish()
-            quarantine += gs.ledger.quarantine
-            reconciliation.append(gsCounts)
-            caps.relevance = gs.capped
-            genomeTags = gtTable
-            genomeScores = gsTable
+        if let genome = try genomeResult?.get() {
+            quarantine += genome.quarantine
+            reconciliation += genome.reconciliation
+            bom += genomeBOM
+            caps.relevance = genome.capped
+            genomeTags = genome.tags
+            genomeScores = genome.scores
         }
         quarantine.sort { ($0.file, $0.line) < ($1.file, $1.line) }
         return CleanedDrop(movies: moviesTable, links: linksTable, tags: tagsTable, ratings: ratingsTable,
@@ -152,6 +160,30 @@ public enum CleanDrop {
     }
 
     /// Streams a numeric file's data lines (after checking its header) to `body`.
+    /// What `cleanGenome` returns: both genome tables, their reconciliation rows (tags, then
+    /// scores) and quarantine, and the relevance values capped.
+    struct GenomeLane {
+        var tags: GenomeTagsTable
+        var scores: GenomeScoresTable
+        var reconciliation: [FileReconciliation]
+        var quarantine: [QuarantineRow]
+        var capped: Int
+    }
+
+    /// Cleans genome-tags.csv then genome-scores.csv (scores of unknown movies or tags quarantined).
+    static func cleanGenome(_ source: DropSource, knownMovies: IdSet, bom: inout [String]) throws -> GenomeLane {
+        var gt = GenomeTagsCleaner()
+        try clean(source, "genome-tags.csv", &gt, bom: &bom)
+        let (gtTable, gtCounts) = gt.finish()
+        var gs = GenomeScoresCleaner(knownMovies: knownMovies, knownTags: IdSet(gtTable.tagId))
+        try readLines(source, "genome-scores.csv", bom: &bom) { line, number in
+            gs.consume(line, lineNumber: number)
+        }
+        let (gsTable, gsCounts) = gs.finish()
+        return GenomeLane(tags: gtTable, scores: gsTable, reconciliation: [gtCounts, gsCounts],
+                          quarantine: gt.ledger.quarantine + gs.ledger.quarantine, capped: gs.capped)
+    }
+
     static func readLines(_ source: DropSource, _ name: String, bom: inout [String], hasHeader: Bool = true,
                           _ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
         let reader = LineReader(source: try source.open(name))

@@ -205,14 +205,13 @@ final class CheckTests: XCTestCase {
 
     func testLensCheckExitsWith1AndPrintsTheFirstOffendingRows() throws {
         let binary = try lensBinary()
-        // a broken copy made current for this run only, through a pipeline file
-        try conn.execute("drop schema if exists scratch_cli cascade")
-        try makeScratch("scratch_cli")
-        defer { try? conn.execute("drop schema if exists scratch_cli cascade") }
-        try conn.execute("update scratch_cli.ratings set rating = 7 where user_id = 1 and movie_id = 1")
-        let pipeline = SQLFixture.home + "/scratch_cli.toml"
-        try "[warehouse]\ncurrent_schema = \"scratch_cli\"\n".write(toFile: pipeline, atomically: true, encoding: .utf8)
-        let (status, out, err) = try TestPaths.run([binary, "check", "--database", loaded.conninfo, "--pipeline", pipeline],
+        // `lens check` reads the current version's own tables (lens_v1): break one rating there,
+        // committed so the lens process sees it, and put it back whatever happens
+        let original = try conn.query("select rating::text from \(loaded.schema).ratings where user_id = 1 and movie_id = 1").rows
+        XCTAssertEqual(original, [["4"]])
+        try conn.execute("update \(loaded.schema).ratings set rating = 7 where user_id = 1 and movie_id = 1")
+        defer { try? conn.execute("update \(loaded.schema).ratings set rating = 4 where user_id = 1 and movie_id = 1") }
+        let (status, out, err) = try TestPaths.run([binary, "check", "--database", loaded.conninfo],
                                                    env: ["LENS_SQL_DIR": SQLFixture.sql.root])
         XCTAssertEqual(status, 1, err)
         XCTAssertEqual(out, "")
@@ -222,6 +221,7 @@ final class CheckTests: XCTestCase {
         let run = try conn.query("select status, error from lens_catalog.runs where command = 'check' order by run_id desc limit 1").rows
         XCTAssertEqual(run, [["failed", "failed checks: ratings_in_range"]])
 
+        try conn.execute("update \(loaded.schema).ratings set rating = 4 where user_id = 1 and movie_id = 1")
         let (ok, json, okErr) = try TestPaths.run([binary, "check", "--database", loaded.conninfo, "--format", "json"],
                                                   env: ["LENS_SQL_DIR": SQLFixture.sql.root])
         XCTAssertEqual(ok, 0, okErr)
