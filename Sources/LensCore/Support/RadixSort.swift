@@ -33,86 +33,40 @@ public enum RadixSort {
         return perm
     }
 
-    /// Sorts `keys` stably, applying the same moves to `perm`.
-    static func sortCarrying(keys: inout [UInt64], perm: inout [UInt32]) {
-        let n = keys.count
-        var orBits: UInt64 = 0
-        var andBits: UInt64 = ~0
-        for k in keys {
-            orBits |= k
-            andBits &= k
-        }
-        let varying = orBits ^ andBits
-        if varying == 0 { return }
-        var keysB = [UInt64](repeating: 0, count: n)
-        var permB = [UInt32](repeating: 0, count: n)
-        var counts = [Int](repeating: 0, count: buckets)
-        let mask = UInt64(buckets - 1)
-        var shift: UInt64 = 0
-        while shift < 64 {
-            defer { shift += UInt64(digitBits) }
-            if (varying >> shift) & mask == 0 { continue }
-            keys.withUnsafeBufferPointer { src in
-                perm.withUnsafeBufferPointer { psrc in
-                    keysB.withUnsafeMutableBufferPointer { dst in
-                        permB.withUnsafeMutableBufferPointer { pdst in
-                            counts.withUnsafeMutableBufferPointer { c in
-                                for i in 0..<buckets { c[i] = 0 }
-                                for i in 0..<n { c[Int((src[i] >> shift) & mask)] += 1 }
-                                var sum = 0
-                                for i in 0..<buckets {
-                                    let v = c[i]
-                                    c[i] = sum
-                                    sum += v
-                                }
-                                for i in 0..<n {
-                                    let k = src[i]
-                                    let d = Int((k >> shift) & mask)
-                                    let at = c[d]
-                                    c[d] = at + 1
-                                    dst[at] = k
-                                    pdst[at] = psrc[i]
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            swap(&keys, &keysB)
-            swap(&perm, &permB)
-        }
-    }
-
     /// Sorts rows stably by 32-bit `keys` (given in the current order of `perm`), applying the
-    /// moves to `perm`; `keys` is consumed (its buffer becomes scratch). Half the scratch of the
-    /// 64-bit version, for the split's per-column passes.
+    /// moves to `perm`: half the scratch of 64-bit keys, for the split's per-column passes.
     static func sortCarrying32(keys input: consuming [UInt32], perm: inout [UInt32]) {
         var keys = input
+        sortCarrying(keys: &keys, perm: &perm)
+    }
+
+    /// Sorts `keys` stably, applying the same moves to `perm`.
+    static func sortCarrying<Key: FixedWidthInteger & UnsignedInteger>(keys: inout [Key], perm: inout [UInt32]) {
         let n = keys.count
         precondition(n == perm.count, "one key per row")
-        var orBits: UInt32 = 0
-        var andBits: UInt32 = ~0
+        var orBits: Key = 0
+        var andBits: Key = ~0
         for k in keys {
             orBits |= k
             andBits &= k
         }
         let varying = orBits ^ andBits
         if varying == 0 { return }
-        var keysB = [UInt32](repeating: 0, count: n)
+        var keysB = [Key](repeating: 0, count: n)
         var permB = [UInt32](repeating: 0, count: n)
         var counts = [Int](repeating: 0, count: buckets)
-        let mask = UInt32(buckets - 1)
-        var shift: UInt32 = 0
-        while shift < 32 {
-            defer { shift += UInt32(digitBits) }
-            if (varying >> shift) & mask == 0 { continue }
+        let mask = Key(buckets - 1)
+        var shift = 0
+        while shift < Key.bitWidth {
+            defer { shift += digitBits }
+            if (varying &>> shift) & mask == 0 { continue }
             keys.withUnsafeBufferPointer { src in
                 perm.withUnsafeBufferPointer { psrc in
                     keysB.withUnsafeMutableBufferPointer { dst in
                         permB.withUnsafeMutableBufferPointer { pdst in
                             counts.withUnsafeMutableBufferPointer { c in
                                 for i in 0..<buckets { c[i] = 0 }
-                                for i in 0..<n { c[Int((src[i] >> shift) & mask)] += 1 }
+                                for i in 0..<n { c[Int((src[i] &>> shift) & mask)] += 1 }
                                 var sum = 0
                                 for i in 0..<buckets {
                                     let v = c[i]
@@ -121,7 +75,7 @@ public enum RadixSort {
                                 }
                                 for i in 0..<n {
                                     let k = src[i]
-                                    let d = Int((k >> shift) & mask)
+                                    let d = Int((k &>> shift) & mask)
                                     let at = c[d]
                                     c[d] = at + 1
                                     dst[at] = k

@@ -12,13 +12,7 @@ enum TableCopy {
                         includeBuffer: Bool, onTable: (String, Int) -> Void = { _, _ in }) throws -> [String: Int] {
         var rows: [String: Int] = [:]
         func copy(_ table: String, _ columns: String, _ body: (inout PGBinaryCopyEncoder, PGCopyWriter) throws -> Void) throws {
-            let n = try conn.copyIn("copy \(schema).\(table) (\(columns)) from stdin (format binary)") { writer in
-                var enc = PGBinaryCopyEncoder()
-                enc.header()
-                try body(&enc, writer)
-                enc.trailer()
-                try writer.flush(&enc)
-            }
+            let n = try copyBinary(into: "\(schema).\(table)", columns: columns, on: conn, body)
             rows[table] = n
             onTable(table, n)
             KillPoint.check("after_copy_\(table)")
@@ -200,12 +194,23 @@ enum TableCopy {
         }
     }
 
+    /// One binary COPY into `table` (schema-qualified): header, the rows `body` encodes (flushing
+    /// as it goes), trailer. Returns the rows the server counted.
+    static func copyBinary(into table: String, columns: String, on conn: PGConnection,
+                           _ body: (inout PGBinaryCopyEncoder, PGCopyWriter) throws -> Void) throws -> Int {
+        try conn.copyIn("copy \(table) (\(columns)) from stdin (format binary)") { writer in
+            var enc = PGBinaryCopyEncoder()
+            enc.header()
+            try body(&enc, writer)
+            enc.trailer()
+            try writer.flush(&enc)
+        }
+    }
+
     /// COPYs the association rules into `schema`.movie_pair_lift (created by the caller).
     static func copyPairLift(_ rules: MoviePairLift, into schema: String, on conn: PGConnection) throws -> Int {
         let columns = "antecedent_id, consequent_id, n_users, support, confidence, lift, antecedent_support, consequent_support"
-        return try conn.copyIn("copy \(schema).movie_pair_lift (\(columns)) from stdin (format binary)") { w in
-            var enc = PGBinaryCopyEncoder()
-            enc.header()
+        return try copyBinary(into: "\(schema).movie_pair_lift", columns: columns, on: conn) { enc, w in
             for i in 0..<rules.count {
                 enc.beginRow(fieldCount: 8)
                 enc.int32(rules.antecedentId[i])
@@ -218,8 +223,6 @@ enum TableCopy {
                 enc.float8(rules.consequentSupport[i])
                 if enc.count > flushBytes { try w.flush(&enc) }
             }
-            enc.trailer()
-            try w.flush(&enc)
         }
     }
 }
