@@ -41,4 +41,35 @@ final class TemporalSplitTests: XCTestCase {
         XCTAssertEqual(RadixSort.permutation(primary: primary, secondary: secondary), [4, 1, 2, 0, 5, 3])
         XCTAssertEqual(RadixSort.permutation(primary: [3, 3, 3]), [0, 1, 2])
     }
+
+    /// Protects both paths of the split's sort: rows in (user, movie) order (time passes only)
+    /// and rows in any order (movie, user and time passes) give exactly a comparison sort's order
+    /// on (rated_at, user, movie), with ids spanning more than one radix digit.
+    func testTimeOrderEqualsAComparisonSortOnOrderedAndShuffledRows() {
+        var rng = SystemRandomNumberGenerator()
+        var rows: [(Int32, Int32, Int64)] = []
+        for u in 0..<300 {
+            for m in Set((0..<Int.random(in: 1...40, using: &rng)).map { _ in Int32.random(in: 0..<200_000, using: &rng) }) {
+                // few distinct times, so ties on time (and on time and user) are common
+                rows.append((Int32(u * 7919), m, 900_000_000 + Int64.random(in: 0..<50, using: &rng) * 86_400))
+            }
+        }
+        let expected = rows.sorted { ($0.2, $0.0, $0.1) < ($1.2, $1.0, $1.1) }
+        for shuffled in [false, true] {
+            var input = rows.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+            if shuffled { input.shuffle(using: &rng) }
+            var r = RatingsTable()
+            for (u, m, t) in input {
+                r.userId.append(u)
+                r.movieId.append(m)
+                r.rating.append(3)
+                r.ratedAt.append(t)
+            }
+            XCTAssertEqual(TemporalSplit.isOrderedByUserThenMovie(r), !shuffled)
+            let (split, _) = TemporalSplit.run(r, config: PipelineConfig())
+            XCTAssertEqual(split.rows.userId, expected.map(\.0), "shuffled: \(shuffled)")
+            XCTAssertEqual(split.rows.movieId, expected.map(\.1), "shuffled: \(shuffled)")
+            XCTAssertEqual(split.rows.ratedAt, expected.map(\.2), "shuffled: \(shuffled)")
+        }
+    }
 }
