@@ -1,9 +1,8 @@
--- analyze: planner statistics for the new version's tables, before analysts query them.
+-- analyze: planner statistics for the new version's other tables (analyze_ratings.sql does the
+-- ratings), in the transaction that loaded them, before analysts query them.
 analyze {{schema}}.movies;
 analyze {{schema}}.links;
 analyze {{schema}}.tags;
-analyze {{schema}}.ratings;
-analyze {{schema}}.ratings_buffer;
 analyze {{schema}}.genome_tags;
 analyze {{schema}}.genome_scores;
 analyze {{schema}}.movie_embeddings;

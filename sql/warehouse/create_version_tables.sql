@@ -1,8 +1,7 @@
--- create_version_tables: the tables of one loaded version, in its own schema {{schema}}.
--- Created inside the loading transaction (so wal_level=minimal can skip their WAL), filled by
--- binary COPY, then keyed by constraints.sql. Column names are snake_case; times are timestamptz (UTC).
-
-create schema {{schema}};
+-- create_version_tables: the tables of one loaded version but the ratings (create_ratings_tables.sql),
+-- in the version's loading schema {{schema}}. Created in the same transaction as their binary COPY
+-- (so wal_level=minimal skips their WAL and COPY FREEZE writes them frozen), then keyed by
+-- table_keys.sql in that transaction. Column names are snake_case; times are timestamptz (UTC).
 
 -- movies: one row per movie id; genres as a text[] plus one boolean column per MovieLens genre.
 create table {{schema}}.movies (
@@ -38,21 +37,6 @@ create table {{schema}}.tags (
     tagged_at       timestamptz not null,
     source_line     integer     not null   -- line in tags.csv
 );
-
--- ratings: one row per (user, movie) after dedup, with its temporal split.
-create table {{schema}}.ratings (
-    user_id   integer     not null,
-    movie_id  integer     not null,
-    rating    real        not null,  -- 0.5 .. 5.0 in half stars (capped)
-    rated_at  timestamptz not null,  -- capped to [1995-01-01, drop date + 1 day]
-    split     text        not null,  -- train | test | buffer
-    batch     smallint,              -- 1..N inside the buffer, null otherwise
-    source_line integer   not null   -- line in ratings.csv (header = 1) of the row kept
-);
-
--- ratings_buffer: buffer rows held back from `ratings` (warehouse.hold_back_buffer = true), waiting to
--- be appended one batch at a time by `lens append --batch N`; empty when the buffer is loaded at once.
-create table {{schema}}.ratings_buffer (like {{schema}}.ratings);
 
 -- genome_tags / genome_scores: the tag genome, when the drop has one.
 create table {{schema}}.genome_tags (

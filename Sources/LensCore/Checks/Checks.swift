@@ -59,6 +59,40 @@ public enum Checks {
         }
     }
 
+    /// The check files, in name order: those that read the catalog (`{{catalog}}` in their text,
+    /// so they must run where the new version's catalog rows are visible: inside the publishing
+    /// transaction) when `readingCatalog`, else the ones that read only the version's tables.
+    public static func files(sql: SQLFiles, readingCatalog: Bool) throws -> [String] {
+        try sql.files(in: "checks").filter { file in
+            try String(contentsOfFile: sql.root + "/" + file, encoding: .utf8).contains("{{catalog}}") == readingCatalog
+        }
+    }
+
+    /// Runs `files` shared between `connections` (each takes the next file when it is free), each
+    /// on its own thread; results in the order of `files`. For checks of committed tables only.
+    public static func runInParallel(files: [String], connections: [PGConnection], sql: SQLFiles, current: String,
+                                     catalog: String) throws -> [CheckResult] {
+        let lock = NSLock()
+        var next = 0
+        var results = [CheckResult?](repeating: nil, count: files.count)
+        try runLanes(connections.map { conn in
+            {
+                while true {
+                    lock.lock()
+                    let i = next
+                    next += 1
+                    lock.unlock()
+                    guard i < files.count else { return }
+                    let result = try runOne(file: files[i], conn: conn, sql: sql, current: current, catalog: catalog)
+                    lock.lock()
+                    results[i] = result
+                    lock.unlock()
+                }
+            }
+        })
+        return results.map { $0! }
+    }
+
     /// Runs one check file (relative to the sql folder, e.g. "checks/ratings_in_range.sql").
     public static func runOne(file: String, conn: PGConnection, sql: SQLFiles, current: String,
                               catalog: String) throws -> CheckResult {
@@ -117,15 +151,20 @@ public enum Checks {
         }
     }
 
-    /// The load's gate, for the loading transaction before COMMIT (after the catalog rows of the
+    /// The load's gate, for the publishing transaction before COMMIT (after the catalog rows of the
     /// version are written and the analyst layer is published): runs every check against
-    /// `current`, records the results under `runId`, and throws `LensError.check` (exit code 1)
+    /// `current` but those in `alreadyRun` (run earlier on the loading schema by `runInParallel`), records the results under `runId`, and throws `LensError.check` (exit code 1)
     /// naming the first failed check and its first offending rows, so the caller rolls back.
     /// The recorded rows roll back with it; the caller's failed-run record keeps the message.
     @discardableResult
     public static func verifyLoad(conn: PGConnection, sql: SQLFiles, current: String, catalog: String, runId: Int64,
-                                  store: CatalogStore) throws -> [CheckResult] {
-        let results = try run(conn: conn, sql: sql, current: current, catalog: catalog)
+                                  store: CatalogStore, alreadyRun: [CheckResult] = []) throws -> [CheckResult] {
+        let done = Set(alreadyRun.map(\.name))
+        var results = alreadyRun
+        for file in sql.files(in: "checks") where !done.contains(((file as NSString).lastPathComponent as NSString).deletingPathExtension) {
+            results.append(try runOne(file: file, conn: conn, sql: sql, current: current, catalog: catalog))
+        }
+        results.sort { $0.name < $1.name }
         try record(results, runId: runId, catalog: store)
         try requireAllPassed(results)
         return results

@@ -24,12 +24,19 @@ public struct SplitRatings: Sendable {
     public var testCount: Int
     public var batchCount: Int
     public var batchSize: Int
-    public init(rows: RatingsTable, trainCount: Int, testCount: Int, batchCount: Int, batchSize: Int) {
+    /// The positions of `rows` in (userId, movieId) order, when the split knows it (it is the
+    /// inverse of the split's sort when the cleaned ratings were in that order, as GroupLens
+    /// writes them): the warehouse COPYs the ratings in this order, so that the primary key's
+    /// index build finds its input already sorted. Nil when unknown (the loader then sorts).
+    public var userMovieOrder: [UInt32]?
+    public init(rows: RatingsTable, trainCount: Int, testCount: Int, batchCount: Int, batchSize: Int,
+                userMovieOrder: [UInt32]? = nil) {
         self.rows = rows
         self.trainCount = trainCount
         self.testCount = testCount
         self.batchCount = batchCount
         self.batchSize = batchSize
+        self.userMovieOrder = userMovieOrder
     }
     public var bufferCount: Int { rows.count - trainCount - testCount }
     /// Batch number (1...batchCount) of buffer position `p` (0-based within the buffer).

@@ -29,7 +29,7 @@ public final class WarehouseSession {
         let target = try DatabaseTarget.resolve(explicit: options.database)
         conn = try target.connect()
         catalog = CatalogStore(conn: conn, sql: sql, schema: config.catalogSchema)
-        loader = WarehouseLoader(conn: conn, sql: sql, config: config)
+        loader = WarehouseLoader(conn: conn, openConnection: { try target.connect() }, sql: sql, config: config)
         do {
             try loader.lock()
             try catalog.ensureSchema()
@@ -68,9 +68,9 @@ public final class WarehouseSession {
                                reconciliation: [], quarantineCounts: [:], error: message, sourceSHA256: nil)
     }
 
-    /// Loads `tables` as a new version in one transaction, with the catalog's version, datasets,
-    /// lineage and checks, and records the run as succeeded. On failure the transaction is rolled
-    /// back (the previous version stays current), the run is recorded as failed, and the error rethrown.
+    /// Loads `tables` as a new version, published in one transaction with the catalog's version,
+    /// datasets, lineage and checks, and records the run as succeeded. On failure nothing is
+    /// published (the previous version stays current), the run is recorded as failed, and the error rethrown.
     public func load(_ tables: LensTables, manifest: Manifest, stageSeconds: [String: Double],
                      progress: @escaping (ProgressEvent) -> Void) throws -> LoadOutcome {
         let reconciliation = manifest.reconciliation
@@ -79,7 +79,15 @@ public final class WarehouseSession {
         do {
             let version = try catalog.nextVersion()
             let runId = self.runId
-            let report = try loader.load(tables, version: version, onTable: { progress(.tableLoaded($0, rows: $1)) }) { schema, loadedRows in
+            // The checks that read only the version's tables run on both connections before
+            // publishing; those that read the catalog run in the publishing transaction below.
+            var tableChecks: [CheckResult] = []
+            let report = try loader.load(tables, version: version, onTable: { progress(.tableLoaded($0, rows: $1)) },
+                                         verify: { connections, loadingSchema in
+                tableChecks = try Checks.runInParallel(files: try Checks.files(sql: loader.sql, readingCatalog: false),
+                                                       connections: connections, sql: loader.sql, current: loadingSchema,
+                                                       catalog: config.catalogSchema)
+            }) { schema, loadedRows in
                 try catalog.recordVersion(version, schemaName: schema, runId: runId, source: manifest.source,
                                           sourceSHA256: manifest.sourceSHA256, fingerprint: manifest.runFingerprint,
                                           dropDate: manifest.dropDate)
@@ -111,7 +119,7 @@ public final class WarehouseSession {
                 }
                 // The data-quality checks of sql/checks, before COMMIT: a failure rolls the load back.
                 try Checks.verifyLoad(conn: conn, sql: loader.sql, current: schema,
-                                      catalog: config.catalogSchema, runId: runId, store: catalog)
+                                      catalog: config.catalogSchema, runId: runId, store: catalog, alreadyRun: tableChecks)
             }
             var seconds = stageSeconds
             for (k, v) in report.seconds { seconds["load_" + k] = v }

@@ -35,7 +35,8 @@ public enum TemporalSplit {
     /// the only reference), so the split never holds two copies of the table.
     public static func run(_ ratings: consuming RatingsTable, config: PipelineConfig) -> (SplitRatings, Report) {
         let n = ratings.count
-        let perm = timeOrder(ratings)
+        var userMovie = UserMovieOrder.unknown
+        let perm = timeOrder(ratings, userMovieOrder: &userMovie)
         ratings.userId = gather(ratings.userId, perm)
         ratings.movieId = gather(ratings.movieId, perm)
         ratings.rating = gather(ratings.rating, perm)
@@ -46,7 +47,8 @@ public enum TemporalSplit {
         let s = sizes(n: n, trainNumerator: f.train, testNumerator: f.test, denominator: f.denominator,
                       batches: config.bufferBatches)
         let split = SplitRatings(rows: sorted, trainCount: s.train, testCount: s.test,
-                                 batchCount: config.bufferBatches, batchSize: s.batchSize)
+                                 batchCount: config.bufferBatches, batchSize: s.batchSize,
+                                 userMovieOrder: positions(inSortedOrderOf: userMovie, perm: perm))
         var batchSizes = [Int](repeating: 0, count: config.bufferBatches)
         for p in 0..<s.buffer { batchSizes[split.batch(ofBufferPosition: p) - 1] += 1 }
         let lastTrain = s.train > 0 ? sorted.ratedAt[s.train - 1] : nil
@@ -63,7 +65,9 @@ public enum TemporalSplit {
     /// and dropped after it: 400 MB of scratch at 25M rows where one 64-bit key pair took 900.
     /// Rows already in (userId, movieId) order, as GroupLens writes ratings.csv, keep that order
     /// among equal timestamps in a stable sort, so the first two passes are skipped for them.
-    static func timeOrder(_ r: RatingsTable) -> [UInt32] {
+    ///
+    /// `userMovieOrder` gets what the sort learnt of the rows' order by (userId, movieId).
+    static func timeOrder(_ r: RatingsTable, userMovieOrder: inout UserMovieOrder) -> [UInt32] {
         let n = r.count
         var perm = [UInt32](unsafeUninitializedCapacity: n) { buf, count in
             for i in 0..<n { buf[i] = UInt32(truncatingIfNeeded: i) }
@@ -80,6 +84,9 @@ public enum TemporalSplit {
         if !isOrderedByUserThenMovie(r) {
             RadixSort.sortCarrying32(keys: r.movieId.map { UInt32(bitPattern: $0) ^ 0x8000_0000 }, perm: &perm)
             RadixSort.sortCarrying32(keys: gather32(r.userId, perm), perm: &perm)
+            userMovieOrder = .permutation(perm)
+        } else {
+            userMovieOrder = .input
         }
         let keys = r.ratedAt.withUnsafeBufferPointer { t in
             [UInt32](unsafeUninitializedCapacity: n) { buf, count in
@@ -90,6 +97,51 @@ public enum TemporalSplit {
             }
         }
         RadixSort.sortCarrying32(keys: keys, perm: &perm)
+        return perm
+    }
+
+    /// What the split's sort learnt of the input's order by (userId, movieId).
+    enum UserMovieOrder {
+        /// The input was in that order.
+        case input
+        /// This permutation of the input puts it in that order.
+        case permutation([UInt32])
+        /// Not looked at (the 64-bit path).
+        case unknown
+    }
+
+    /// For each row in (userId, movieId) order, its position after the split's sort `perm`:
+    /// the inverse of `perm`, composed with the id sort's permutation when the input was not in
+    /// that order. Nil when the order is unknown (the loader sorts then).
+    static func positions(inSortedOrderOf userMovie: UserMovieOrder, perm: [UInt32]) -> [UInt32]? {
+        if case .unknown = userMovie { return nil }
+        let n = perm.count
+        var inverse = [UInt32](unsafeUninitializedCapacity: n) { buf, count in
+            perm.withUnsafeBufferPointer { p in
+                for i in 0..<n { buf[Int(p[i])] = UInt32(truncatingIfNeeded: i) }
+            }
+            count = n
+        }
+        guard case .permutation(var order) = userMovie else { return inverse }
+        inverse.withUnsafeBufferPointer { inv in
+            order.withUnsafeMutableBufferPointer { o in
+                for k in 0..<n { o[k] = inv[Int(o[k])] }
+            }
+        }
+        inverse = []
+        return order
+    }
+
+    /// The permutation putting `r` in (userId, movieId) order (two stable radix passes), for
+    /// split ratings whose `userMovieOrder` is unknown (read back from a Parquet export).
+    public static func userMovieOrder(of r: RatingsTable) -> [UInt32] {
+        var perm = [UInt32](unsafeUninitializedCapacity: r.count) { buf, count in
+            for i in 0..<r.count { buf[i] = UInt32(truncatingIfNeeded: i) }
+            count = r.count
+        }
+        if r.count < 2 || isOrderedByUserThenMovie(r) { return perm }
+        RadixSort.sortCarrying32(keys: r.movieId.map { UInt32(bitPattern: $0) ^ 0x8000_0000 }, perm: &perm)
+        RadixSort.sortCarrying32(keys: gather32(r.userId, perm), perm: &perm)
         return perm
     }
 

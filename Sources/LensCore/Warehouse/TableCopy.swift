@@ -1,15 +1,45 @@
 import PGClient
 
 /// Binary COPY of each lens table into a version schema, column order as in
-/// `sql/warehouse/create_version_tables.sql`. Rows stream through one reused encoder buffer,
-/// flushed every ~1 MiB, so memory stays flat whatever the table size.
+/// `sql/warehouse/create_version_tables.sql` and `create_ratings_tables.sql`. Rows stream through
+/// one reused encoder buffer, flushed every ~1 MiB, so memory stays flat whatever the table size.
+/// Each COPY uses FREEZE: the loader creates the tables in the same transaction, so rows can be
+/// written frozen and their pages all-visible, which spares the index builds, the checks and the
+/// first analyst query the hint-bit writes over the whole table.
 enum TableCopy {
     /// Flush threshold of the encoder buffer.
     static let flushBytes = 1 << 20
 
-    /// Copies every table of `tables` into `schema`; returns rows per table as the server counted.
-    static func copyAll(_ tables: LensTables, into schema: String, on conn: PGConnection,
-                        includeBuffer: Bool, onTable: (String, Int) -> Void = { _, _ in }) throws -> [String: Int] {
+    /// Copies the ratings (and, when the buffer is held back, ratings_buffer) into `schema`;
+    /// returns rows per table as the server counted.
+    static func copyRatings(_ tables: LensTables, into schema: String, on conn: PGConnection,
+                            includeBuffer: Bool, onTable: (String, Int) -> Void = { _, _ in }) throws -> [String: Int] {
+        var rows: [String: Int] = [:]
+        let columns = "user_id, movie_id, rating, rated_at, split, batch, source_line"
+        // Train and test always; the buffer into `ratings`, or held back in `ratings_buffer`.
+        // In (userId, movieId) order, not the split's time order: the primary key's index build
+        // then finds its input sorted (ml-25m: 7 s instead of 18), and the movie index's is
+        // cheaper too (13 s instead of 17).
+        let s = tables.ratings
+        let order = s.userMovieOrder ?? TemporalSplit.userMovieOrder(of: s.rows)
+        let loadedEnd = includeBuffer ? s.rows.count : s.trainCount + s.testCount
+        rows["ratings"] = try copyBinary(into: "\(schema).ratings", columns: columns, on: conn) { enc, w in
+            try encodeRatings(s, order: order, positions: 0..<loadedEnd, into: &enc, writer: w)
+        }
+        onTable("ratings", rows["ratings"]!)
+        KillPoint.check("after_copy_ratings")
+        if !includeBuffer {
+            rows["ratings_buffer"] = try copyBinary(into: "\(schema).ratings_buffer", columns: columns, on: conn) { enc, w in
+                try encodeRatings(s, order: order, positions: loadedEnd..<s.rows.count, into: &enc, writer: w)
+            }
+            onTable("ratings_buffer", rows["ratings_buffer"]!)
+        }
+        return rows
+    }
+
+    /// Copies every other table of `tables` into `schema`; returns rows per table as the server counted.
+    static func copyOthers(_ tables: LensTables, into schema: String, on conn: PGConnection,
+                           onTable: (String, Int) -> Void = { _, _ in }) throws -> [String: Int] {
         var rows: [String: Int] = [:]
         func copy(_ table: String, _ columns: String, _ body: (inout PGBinaryCopyEncoder, PGCopyWriter) throws -> Void) throws {
             let n = try copyBinary(into: "\(schema).\(table)", columns: columns, on: conn, body)
@@ -55,17 +85,6 @@ enum TableCopy {
                 enc.timestamptz(epochMicros: t.taggedAt[i] * 1_000_000)
                 enc.int32(t.sourceLine[i])
                 if enc.count > flushBytes { try w.flush(&enc) }
-            }
-        }
-        // Ratings: train and test always; the buffer into `ratings`, or held back in `ratings_buffer`.
-        let s = tables.ratings
-        let loadedEnd = includeBuffer ? s.rows.count : s.trainCount + s.testCount
-        try copy("ratings", "user_id, movie_id, rating, rated_at, split, batch, source_line") { enc, w in
-            try encodeRatings(s, rows: 0..<loadedEnd, into: &enc, writer: w)
-        }
-        if !includeBuffer {
-            try copy("ratings_buffer", "user_id, movie_id, rating, rated_at, split, batch, source_line") { enc, w in
-                try encodeRatings(s, rows: loadedEnd..<s.rows.count, into: &enc, writer: w)
             }
         }
         if let gt = tables.genomeTags {
@@ -160,8 +179,9 @@ enum TableCopy {
         return rows
     }
 
-    /// Encodes ratings rows `rows` (positions in the split order) with their split and batch.
-    static func encodeRatings(_ s: SplitRatings, rows: Range<Int>, into enc: inout PGBinaryCopyEncoder,
+    /// Encodes the ratings at `positions` (in the split order) with their split and batch, in
+    /// the order `order` lists them (every position once).
+    static func encodeRatings(_ s: SplitRatings, order: [UInt32], positions: Range<Int>, into enc: inout PGBinaryCopyEncoder,
                               writer w: PGCopyWriter) throws {
         let testStart = s.trainCount, bufferStart = s.trainCount + s.testCount
         let lines = s.rows.sourceLine.count == s.rows.count ? s.rows.sourceLine : [Int32](repeating: 0, count: s.rows.count)
@@ -169,7 +189,9 @@ enum TableCopy {
             try s.rows.movieId.withUnsafeBufferPointer { mv in
                 try s.rows.rating.withUnsafeBufferPointer { r in
                     try s.rows.ratedAt.withUnsafeBufferPointer { at in
-                        for i in rows {
+                        for position in order {
+                            let i = Int(position)
+                            guard positions.contains(i) else { continue }
                             enc.beginRow(fieldCount: 7)
                             enc.int32(u[i])
                             enc.int32(mv[i])
@@ -198,7 +220,7 @@ enum TableCopy {
     /// as it goes), trailer. Returns the rows the server counted.
     static func copyBinary(into table: String, columns: String, on conn: PGConnection,
                            _ body: (inout PGBinaryCopyEncoder, PGCopyWriter) throws -> Void) throws -> Int {
-        try conn.copyIn("copy \(table) (\(columns)) from stdin (format binary)") { writer in
+        try conn.copyIn("copy \(table) (\(columns)) from stdin (format binary, freeze)") { writer in
             var enc = PGBinaryCopyEncoder()
             enc.header()
             try body(&enc, writer)

@@ -7,24 +7,35 @@ public struct LoadReport: Sendable, Codable {
     public var schema: String
     /// Rows per table as the server counted them in COPY.
     public var rows: [String: Int]
-    /// Seconds: copy, index, analyze, publish (views + catalog + commit).
+    /// Seconds: copy, index, analyze, checks, publish (views + catalog + commit).
     public var seconds: [String: Double]
 }
 
 /// PIPELINE.md stage 5: loads `LensTables` as a new version schema and makes it current.
 ///
-/// Everything happens in ONE transaction: create schema and tables, binary COPY, keys and
-/// indexes, ANALYZE, re-point the `movielens` views, record the version in the catalog, COMMIT.
-/// Analysts see the old version until COMMIT and the new one after; a failure or a killed
-/// process at any point rolls it all back and leaves the previous version as it was. Tables
-/// created in the same transaction skip WAL under wal_level=minimal.
+/// The version is built in a loading schema (`lens_vN_loading`) on two connections at once, then
+/// published in ONE transaction that renames it to `lens_vN`, re-points the `movielens` views and
+/// records the version in the catalog. Analysts and the catalog see the old version until that
+/// COMMIT and the new one after; a failure or a killed process at any point before it leaves the
+/// previous version current and untouched. What a failure leaves of the loading schema is dropped
+/// at once, what a kill leaves is dropped by the next load (`drop_loading_schema.sql`).
+///
+/// Why two connections: PostgreSQL runs one statement per connection, and ratings dominate. While
+/// one connection COPYs the ratings the other COPYs, keys and analyses every other table; then the
+/// ratings' unique index and their other indexes are built at the same time (CREATE INDEX takes a
+/// SHARE lock, which does not conflict with itself); then the keys are declared and validated, and
+/// the data-quality checks are shared between both. Each table is created in the transaction that
+/// COPYs it, so wal_level=minimal skips its WAL and COPY FREEZE writes it frozen.
 public struct WarehouseLoader {
     let conn: PGConnection
+    let openConnection: () throws -> PGConnection
     let sql: SQLFiles
     let config: PipelineConfig
 
-    public init(conn: PGConnection, sql: SQLFiles, config: PipelineConfig) {
+    /// `conn` holds the warehouse lock and publishes; `openConnection` opens the second connection.
+    public init(conn: PGConnection, openConnection: @escaping () throws -> PGConnection, sql: SQLFiles, config: PipelineConfig) {
         self.conn = conn
+        self.openConnection = openConnection
         self.sql = sql
         self.config = config
     }
@@ -39,12 +50,16 @@ public struct WarehouseLoader {
         }
     }
 
-    /// Loads `tables` as version `version`; `record` runs inside the transaction just before
-    /// COMMIT with the schema and the rows COPY loaded per table (the catalog's version and
-    /// dataset rows), so they become visible together.
-    public func load(_ tables: LensTables, version: Int, onTable: (String, Int) -> Void = { _, _ in },
+    /// Loads `tables` as version `version`. `verify` runs once every table is loaded, keyed and
+    /// analysed, before publishing, with both connections and the loading schema (for the checks
+    /// that read only the version's tables); it throws to stop the load. `record` runs inside the
+    /// publishing transaction just before COMMIT with the final schema name and the rows COPY
+    /// loaded per table (the catalog's version and dataset rows), so they become visible together.
+    public func load(_ tables: LensTables, version: Int, onTable: @escaping (String, Int) -> Void = { _, _ in },
+                     verify: ([PGConnection], String) throws -> Void,
                      record: (String, [String: Int]) throws -> Void) throws -> LoadReport {
         let schema = "\(config.versionSchemaPrefix)\(version)"
+        let loading = schema + "_loading"
         var seconds: [String: Double] = [:]
         var clock = ContinuousClock.now
         func lap(_ name: String) {
@@ -53,40 +68,100 @@ public struct WarehouseLoader {
             seconds[name] = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
             clock = now
         }
-        try conn.execute("begin")
+        let second = try openConnection()
+        defer { second.close() }
+        let progressLock = NSLock()
+        let reportTable: (String, Int) -> Void = { name, n in
+            progressLock.lock()
+            onTable(name, n)
+            progressLock.unlock()
+        }
         do {
-            // Index builds sort in memory: a btree build over 25M ratings runs in parallel workers
-            // (max_parallel_maintenance_workers) that split this budget; at 1GB each third spilled
-            // to disk. Only for this transaction, and only while one index is built at a time.
-            try conn.execute("set local maintenance_work_mem = '3GB'")
-            try conn.execute("drop schema if exists \(schema) cascade")
-            try conn.execute(try sql.text("warehouse/create_version_tables.sql", ["schema": schema]))
-            var rows = try TableCopy.copyAll(tables, into: schema, on: conn, includeBuffer: !config.holdBackBuffer,
-                                             onTable: onTable)
-            if let rules = tables.pairLift {
-                // computed in the features stage; without it, publishing builds the table in SQL
-                try conn.execute(try sql.text("warehouse/movie_pair_lift_table.sql", ["schema": schema]))
-                rows["movie_pair_lift"] = try TableCopy.copyPairLift(rules, into: schema, on: conn)
-                onTable("movie_pair_lift", rows["movie_pair_lift"] ?? 0)
-                try conn.execute(try sql.text("warehouse/movie_pair_lift_key.sql", ["schema": schema]))
-            }
+            try conn.execute(try sql.text("warehouse/drop_loading_schema.sql", ["loading": loading, "schema": schema]))
+            try conn.execute(try sql.text("warehouse/create_version_schema.sql", ["schema": loading]))
+
+            // 1. COPY: the ratings on this connection, every other table (with its keys and
+            //    statistics) on the second.
+            var ratingsRows: [String: Int] = [:]
+            var otherRows: [String: Int] = [:]
+            try runLanes([
+                {
+                    try inTransaction(conn) {
+                        try conn.execute(try sql.text("warehouse/create_ratings_tables.sql", ["schema": loading]))
+                        ratingsRows = try TableCopy.copyRatings(tables, into: loading, on: conn,
+                                                                includeBuffer: !config.holdBackBuffer, onTable: reportTable)
+                    }
+                },
+                { otherRows = try loadOtherTables(tables, into: loading, on: second, onTable: reportTable) },
+            ])
+            let rows = ratingsRows.merging(otherRows) { a, _ in a }
             lap("copy")
             KillPoint.check("after_copy")
-            try conn.execute(try sql.text("warehouse/constraints.sql", ["schema": schema]))
+
+            // 2. The ratings' indexes, one per connection at once; 3. then their keys.
+            try runLanes([
+                { try inTransaction(conn) { try conn.execute(try sql.text("warehouse/ratings_unique_index.sql", ["schema": loading])) } },
+                { try inTransaction(second) { try second.execute(try sql.text("warehouse/ratings_indexes.sql", ["schema": loading])) } },
+            ])
+            try inTransaction(conn) {
+                try conn.execute(try sql.text("warehouse/ratings_keys.sql", ["schema": loading]))
+            }
             lap("index")
             KillPoint.check("after_index")
-            try conn.execute(try sql.text("warehouse/analyze.sql", ["schema": schema]))
+            try conn.execute(try sql.text("warehouse/analyze_ratings.sql", ["schema": loading]))
             lap("analyze")
-            try conn.execute(try sql.text("warehouse/publish_current.sql", ["schema": schema, "current": config.currentSchema]))
-            try AnalystLayer.publish(conn: conn, sql: sql, schema: schema, current: config.currentSchema,
-                                     catalog: config.catalogSchema)
-            try record(schema, rows)
-            KillPoint.check("before_commit")
-            try conn.execute("commit")
+
+            // 4. The checks that read only the version's tables, on both connections.
+            try verify([conn, second], loading)
+            lap("checks")
+
+            // 5. Publish: one transaction.
+            try inTransaction(conn) {
+                try conn.execute(try sql.text("warehouse/rename_loaded_schema.sql", ["loading": loading, "schema": schema]))
+                try conn.execute(try sql.text("warehouse/publish_current.sql", ["schema": schema, "current": config.currentSchema]))
+                try AnalystLayer.publish(conn: conn, sql: sql, schema: schema, current: config.currentSchema,
+                                         catalog: config.catalogSchema)
+                try record(schema, rows)
+                KillPoint.check("before_commit")
+            }
             lap("publish")
             return LoadReport(version: version, schema: schema, rows: rows, seconds: seconds)
         } catch {
-            try? conn.execute("rollback")
+            // Both connections are out of any transaction here (inTransaction rolled back); what
+            // the load created is dropped, so a failed load leaves nothing behind.
+            try? conn.execute(try sql.text("warehouse/drop_loading_schema.sql", ["loading": loading, "schema": schema]))
+            throw error
+        }
+    }
+
+    /// Creates, COPYs, keys and analyses every table but the ratings in one transaction on `c`.
+    private func loadOtherTables(_ tables: LensTables, into schema: String, on c: PGConnection,
+                                 onTable: @escaping (String, Int) -> Void) throws -> [String: Int] {
+        try inTransaction(c) {
+            try c.execute(try sql.text("warehouse/create_version_tables.sql", ["schema": schema]))
+            var rows = try TableCopy.copyOthers(tables, into: schema, on: c, onTable: onTable)
+            if let rules = tables.pairLift {
+                // computed in the features stage; without it, publishing builds the table in SQL
+                try c.execute(try sql.text("warehouse/movie_pair_lift_table.sql", ["schema": schema]))
+                rows["movie_pair_lift"] = try TableCopy.copyPairLift(rules, into: schema, on: c)
+                onTable("movie_pair_lift", rows["movie_pair_lift"] ?? 0)
+                try c.execute(try sql.text("warehouse/movie_pair_lift_key.sql", ["schema": schema]))
+            }
+            try c.execute(try sql.text("warehouse/table_keys.sql", ["schema": schema]))
+            try c.execute(try sql.text("warehouse/analyze.sql", ["schema": schema]))
+            return rows
+        }
+    }
+
+    /// Runs `body` between BEGIN and COMMIT on `c`, rolling back when it throws.
+    private func inTransaction<T>(_ c: PGConnection, _ body: () throws -> T) throws -> T {
+        try c.execute("begin")
+        do {
+            let value = try body()
+            try c.execute("commit")
+            return value
+        } catch {
+            try? c.execute("rollback")
             throw error
         }
     }
