@@ -45,7 +45,7 @@ final class TemporalSplitTests: XCTestCase {
     /// Protects both paths of the split's sort: rows in (user, movie) order (time passes only)
     /// and rows in any order (movie, user and time passes) give exactly a comparison sort's order
     /// on (rated_at, user, movie), with ids spanning more than one radix digit.
-    func testTimeOrderEqualsAComparisonSortOnOrderedAndShuffledRows() {
+    func testTimeOrderEqualsAComparisonSortOnOrderedAndShuffledRows() throws {
         var rng = SystemRandomNumberGenerator()
         var rows: [(Int32, Int32, Int64)] = []
         for u in 0..<300 {
@@ -70,6 +70,15 @@ final class TemporalSplitTests: XCTestCase {
             XCTAssertEqual(split.rows.userId, expected.map(\.0), "shuffled: \(shuffled)")
             XCTAssertEqual(split.rows.movieId, expected.map(\.1), "shuffled: \(shuffled)")
             XCTAssertEqual(split.rows.ratedAt, expected.map(\.2), "shuffled: \(shuffled)")
+            // The order the warehouse COPYs in: every split position once, in (user, movie) order,
+            // whether the split learnt it from ordered input or from its id passes, and the same
+            // as the loader's own sort for ratings read back from Parquet.
+            let order = try XCTUnwrap(split.userMovieOrder)
+            XCTAssertEqual(Set(order).count, split.rows.count)
+            let byKey = order.map { (split.rows.userId[Int($0)], split.rows.movieId[Int($0)]) }
+            XCTAssertEqual(byKey.map(\.0), rows.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.0))
+            XCTAssertEqual(byKey.map(\.1), rows.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.1))
+            XCTAssertEqual(TemporalSplit.userMovieOrder(of: split.rows), order)
         }
     }
 }
