@@ -60,7 +60,7 @@ public enum CleanDrop {
         var quarantine: [QuarantineRow] = []
         var reconciliation: [FileReconciliation] = []
 
-        // movies, links, tags: quoted files; links and tags are optional in a drop.
+        // movies first: every other file is checked against its ids (links and tags are optional).
         var movies = MoviesCleaner()
         try clean(source, "movies.csv", &movies, bom: &bom)
         let (moviesTable, moviesCounts) = movies.finish()
@@ -69,21 +69,10 @@ public enum CleanDrop {
         progress?("movies.csv", moviesCounts.linesRead)
         let knownMovies = IdSet(moviesTable.movieId)
 
-        var links = LinksCleaner(knownMovies: knownMovies)
-        if source.contains("links.csv") { try clean(source, "links.csv", &links, bom: &bom) }
-        let (linksTable, linksCounts) = links.finish()
-        var tags = TagsCleaner(knownMovies: knownMovies)
-        if source.contains("tags.csv") { try clean(source, "tags.csv", &tags, bom: &bom) }
-        let (tagsTable, tagsCounts) = tags.finish()
-        for (name, ledger, counts) in [("links.csv", links.ledger, linksCounts), ("tags.csv", tags.ledger, tagsCounts)]
-            where source.contains(name) {
-            quarantine += ledger.quarantine
-            reconciliation.append(counts)
-        }
-
-        // ratings and the genome: independent files, parsed at the same time on two threads
-        // (each file by one thread, so every count, quarantine row and line number is what a
-        // sequential read gives; the lists are merged in the sequential order below).
+        // ratings on one thread; links, tags and the genome on another. The files are
+        // independent once the movies are known, and each is read by one thread, so every
+        // count, quarantine row and line number is what a sequential read gives; results and
+        // errors are taken in the sequential order below (links, tags, ratings, genome).
         let lowTs = config.ratedAtMin
         let highTs = (epochSeconds(isoDate: dropDate) ?? 0) + Int64(config.ratedAtMaxDaysAfterDrop) * 86_400
         let expected = Int((source.size(of: "ratings.csv") ?? 0) / 26)
@@ -91,10 +80,14 @@ public enum CleanDrop {
                                      ratingMin: config.ratingMin, ratingMax: config.ratingMax, expectedRows: expected)
         var ratingsResult: Result<(RatingsTable, FileReconciliation, CapCounts), Error>?
         var ratingsBOM: [String] = []
+        var links = LinksCleaner(knownMovies: knownMovies)
+        var tags = TagsCleaner(knownMovies: knownMovies)
+        var linksAndTagsResult: Result<Void, Error>?
+        var linksAndTagsBOM: [String] = []
         let hasGenome = source.contains("genome-tags.csv") && source.contains("genome-scores.csv")
         var genomeResult: Result<GenomeLane, Error>?
         var genomeBOM: [String] = []
-        DispatchQueue.concurrentPerform(iterations: hasGenome ? 2 : 1) { lane in
+        DispatchQueue.concurrentPerform(iterations: 2) { lane in
             if lane == 0 {
                 ratingsResult = Result {
                     try readLines(source, "ratings.csv", bom: &ratingsBOM) { line, number in
@@ -103,9 +96,25 @@ public enum CleanDrop {
                     return ratings.finish()
                 }
             } else {
-                genomeResult = Result { try cleanGenome(source, knownMovies: knownMovies, bom: &genomeBOM) }
+                linksAndTagsResult = Result {
+                    if source.contains("links.csv") { try clean(source, "links.csv", &links, bom: &linksAndTagsBOM) }
+                    if source.contains("tags.csv") { try clean(source, "tags.csv", &tags, bom: &linksAndTagsBOM) }
+                }
+                if hasGenome, case .success = linksAndTagsResult! {
+                    genomeResult = Result { try cleanGenome(source, knownMovies: knownMovies, bom: &genomeBOM) }
+                }
             }
         }
+        try linksAndTagsResult!.get()
+        bom += linksAndTagsBOM
+        let (linksTable, linksCounts) = links.finish()
+        let (tagsTable, tagsCounts) = tags.finish()
+        for (name, ledger, counts) in [("links.csv", links.ledger, linksCounts), ("tags.csv", tags.ledger, tagsCounts)]
+            where source.contains(name) {
+            quarantine += ledger.quarantine
+            reconciliation.append(counts)
+        }
+
         let (ratingsTable, ratingsCounts, caps0) = try ratingsResult!.get()
         var caps = caps0
         quarantine += ratings.quarantine
