@@ -81,4 +81,23 @@ final class TemporalSplitTests: XCTestCase {
             XCTAssertEqual(TemporalSplit.userMovieOrder(of: split.rows), order)
         }
     }
+
+    /// Protects the split's memory-lean time sort on every path: one time for all rows, a few
+    /// bits (top-level buckets only), small buckets (insertion sort), large ones (one and two
+    /// radix passes of the remaining bits), each equal to a stable comparison sort.
+    func testTimeBucketOrderIsAStableSortByTime() {
+        var rng = SystemRandomNumberGenerator()
+        for span in [Int64(0), 7, 5_000, 1 << 20, 1 << 23, Int64(UInt32.max) - 1] {
+            for n in [1, 2, 31, 33, 5_000, 60_000] {
+                let base: Int64 = 788_918_400
+                var times = (0..<n).map { _ in base + Int64.random(in: 0...span, using: &rng) }
+                if span > 0 { times[0] = base; times[n - 1] = base + span }
+                let perm = times.withUnsafeBufferPointer {
+                    TimeBucketOrder.permutation($0, minTime: times.min()!, maxTime: times.max()!)
+                }
+                let expected = (0..<n).sorted { (times[$0], $0) < (times[$1], $1) }
+                XCTAssertEqual(perm.map(Int.init), expected, "span \(span), n \(n)")
+            }
+        }
+    }
 }
