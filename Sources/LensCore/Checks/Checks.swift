@@ -153,8 +153,9 @@ public enum Checks {
 
     /// The load's gate, for the publishing transaction before COMMIT (after the catalog rows of the
     /// version are written and the analyst layer is published): runs every check against
-    /// `current` but those in `alreadyRun` (run earlier on the loading schema by `runInParallel`), records the results under `runId`, and throws `LensError.check` (exit code 1)
-    /// naming the first failed check and its first offending rows, so the caller rolls back.
+    /// `current` but those in `alreadyRun` (run earlier on the loading schema by `runInParallel`),
+    /// records all results under `runId`, and throws `LensError.check` (exit code 1) naming the
+    /// first failed check and its first offending rows, so the caller rolls back.
     /// The recorded rows roll back with it; the caller's failed-run record keeps the message.
     @discardableResult
     public static func verifyLoad(conn: PGConnection, sql: SQLFiles, current: String, catalog: String, runId: Int64,
