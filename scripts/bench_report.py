@@ -20,11 +20,13 @@ STAGES = [
     ("5 COPY", "load_copy", "pg_copy"),
     ("5 keys + indexes", "load_index", "pg_index"),
     ("5 ANALYZE", "load_analyze", "pg_analyze"),
+    ("5 data-quality checks (lens only)", "load_checks", None),
     ("5 publish + commit", "load_publish", "pg_commit"),
     ("5 PostgreSQL total", "load", ("pg_copy", "pg_index", "pg_analyze", "pg_commit")),
 ]
 CHART = ["0 source checksum (sha256)", "1 ingest + clean", "2 split", "3 features (PCA + stats)",
-         "4 Parquet + manifest", "5 COPY", "5 keys + indexes", "5 ANALYZE", "5 publish + commit"]
+         "4 Parquet + manifest", "5 COPY", "5 keys + indexes", "5 ANALYZE", "5 data-quality checks (lens only)",
+         "5 publish + commit"]
 TARGETS = {"whole": 1 / 3, "stages14": 1 / 3, "pg_floor": 1.3, "rss_mb": 1024}
 
 
