@@ -242,6 +242,53 @@ final class PGConnectionTests: XCTestCase {
                                     "1970-01-03 07:33:19+00", "7"]])
     }
 
+    /// Protects the background sender: rows encoded on one thread and sent by another through a
+    /// small pool of buffers arrive complete and in the order they were encoded.
+    func testBackgroundSenderDeliversEveryRowInOrder() throws {
+        try conn.execute("CREATE TABLE s (i int, tag text)")
+        let n = 300_000
+        let copied = try conn.copyIn("COPY s FROM STDIN (FORMAT binary)") { w in
+            let sender = PGBackgroundCopySender(writer: w, depth: 2)
+            var enc = PGBinaryCopyEncoder()
+            enc.header()
+            for i in 0..<n {
+                enc.beginRow(fieldCount: 2)
+                enc.int32(Int32(i))
+                enc.text("row \(i % 13)")
+                if enc.count > 1 << 12 { try sender.flush(&enc) }
+            }
+            enc.trailer()
+            try sender.finish(&enc)
+            XCTAssertGreaterThan(w.bytesWritten, n * 14)
+        }
+        XCTAssertEqual(copied, n)
+        XCTAssertEqual(try conn.query("SELECT count(*), sum(i), count(DISTINCT tag) FROM s").rows,
+                       [[String(n), String(n * (n - 1) / 2), "13"]])
+        // in the order encoded: the table's physical order is the COPY's
+        XCTAssertEqual(try conn.query("SELECT count(*) FROM (SELECT i, lag(i) OVER (ORDER BY ctid) AS p FROM s) x WHERE i <> p + 1").rows, [["0"]])
+    }
+
+    /// Protects the background sender's abort path: a producer that throws after handing it
+    /// buffers still gets its own error back, the table stays empty and the connection usable.
+    func testBackgroundSenderWithAThrowingProducerLeavesTableEmpty() throws {
+        try conn.execute("CREATE TABLE b (v int)")
+        XCTAssertThrowsError(try conn.copyIn("COPY b FROM STDIN (FORMAT binary)") { w in
+            let sender = PGBackgroundCopySender(writer: w)
+            var enc = PGBinaryCopyEncoder()
+            enc.header()
+            for i in 0..<50_000 {
+                enc.beginRow(fieldCount: 1)
+                enc.int32(Int32(i))
+                if enc.count > 1 << 14 { try sender.flush(&enc) }
+            }
+            throw ProducerFailure()
+        }) { error in
+            XCTAssertTrue(error is ProducerFailure, "the producer's error comes back: \(error)")
+        }
+        XCTAssertEqual(try conn.query("SELECT count(*) FROM b").rows, [["0"]])
+        XCTAssertEqual(try conn.copyIn("COPY b FROM STDIN") { w in try w.write(Array("1\n".utf8)) }, 1)
+    }
+
     struct ProducerFailure: Error {}
 
     /// Protects the abort path: a producer that throws mid-COPY leaves the table empty (the server

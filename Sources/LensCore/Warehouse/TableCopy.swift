@@ -41,7 +41,7 @@ enum TableCopy {
     static func copyOthers(_ tables: LensTables, into schema: String, on conn: PGConnection,
                            onTable: (String, Int) -> Void = { _, _ in }) throws -> [String: Int] {
         var rows: [String: Int] = [:]
-        func copy(_ table: String, _ columns: String, _ body: (inout PGBinaryCopyEncoder, PGCopyWriter) throws -> Void) throws {
+        func copy(_ table: String, _ columns: String, _ body: (inout PGBinaryCopyEncoder, PGCopySink) throws -> Void) throws {
             let n = try copyBinary(into: "\(schema).\(table)", columns: columns, on: conn, body)
             rows[table] = n
             onTable(table, n)
@@ -182,7 +182,7 @@ enum TableCopy {
     /// Encodes the ratings at `positions` (in the split order) with their split and batch, in
     /// the order `order` lists them (every position once).
     static func encodeRatings(_ s: SplitRatings, order: [UInt32], positions: Range<Int>, into enc: inout PGBinaryCopyEncoder,
-                              writer w: PGCopyWriter) throws {
+                              writer w: PGCopySink) throws {
         let testStart = s.trainCount, bufferStart = s.trainCount + s.testCount
         let lines = s.rows.sourceLine.count == s.rows.count ? s.rows.sourceLine : [Int32](repeating: 0, count: s.rows.count)
         try s.rows.userId.withUnsafeBufferPointer { u in
@@ -219,13 +219,16 @@ enum TableCopy {
     /// One binary COPY into `table` (schema-qualified): header, the rows `body` encodes (flushing
     /// as it goes), trailer. Returns the rows the server counted.
     static func copyBinary(into table: String, columns: String, on conn: PGConnection,
-                           _ body: (inout PGBinaryCopyEncoder, PGCopyWriter) throws -> Void) throws -> Int {
+                           _ body: (inout PGBinaryCopyEncoder, PGCopySink) throws -> Void) throws -> Int {
         try conn.copyIn("copy \(table) (\(columns)) from stdin (format binary, freeze)") { writer in
+            // encoding overlaps with libpq waiting on the server (25m ratings, beside the other
+            // connection's load: 22.6 s -> 18.6 s)
+            let sender = PGBackgroundCopySender(writer: writer)
             var enc = PGBinaryCopyEncoder()
             enc.header()
-            try body(&enc, writer)
+            try body(&enc, sender)
             enc.trailer()
-            try writer.flush(&enc)
+            try sender.finish(&enc)
         }
     }
 
