@@ -13,12 +13,12 @@ extension PGCopyWriter: PGCopySink {}
 /// waiting for the server to take the previous ones. With one thread doing both, a COPY takes the
 /// client's encoding time plus the server's time; with this, about the longer of the two.
 ///
-/// `flush` hands the full encoder to the sender and gives the caller an empty one from a small
-/// pool (`depth` buffers in all, so memory stays bounded); it blocks only when every buffer is
-/// waiting to be sent. `finish()` sends what is left, waits, and rethrows a send error. After a
-/// send error the sender drops the remaining buffers and `flush` throws that error, so the
-/// producer stops early; the caller's `copyIn` then aborts the COPY. Use from one producer thread,
-/// inside the `copyIn` body, and call `finish()` before that body returns.
+/// Use it through `withSender`, inside the `copyIn` body: it guarantees that the sending thread
+/// has stopped touching the connection before `copyIn` goes on (to end the COPY, or to abort it
+/// after an error), whatever the producer does. `flush` hands the full encoder to the sender and
+/// gives the caller an empty one from a small pool (`depth` buffers in all, so memory stays
+/// bounded); it blocks only when every buffer is waiting to be sent. After a send error the sender
+/// drops the remaining buffers and `flush` throws that error, so the producer stops early.
 public final class PGBackgroundCopySender: PGCopySink {
     private let writer: PGCopyWriter
     private let lock = NSLock()
@@ -28,20 +28,34 @@ public final class PGBackgroundCopySender: PGCopySink {
     private let free: DispatchSemaphore
     private let stopped = DispatchSemaphore(value: 0)
     private var error: Error?
+    private var cancelled = false
     private var finished = false
 
-    public init(writer: PGCopyWriter, depth: Int = 3) {
+    /// Runs `produce` with a sender whose thread writes to `writer`. On success, whatever `produce`
+    /// flushed is handed to libpq before this returns (the producer ends with `finish`); on an
+    /// error the buffers not yet sent are dropped, the thread stops, and the error is rethrown.
+    public static func withSender<T>(writer: PGCopyWriter, depth: Int = 3,
+                                     _ produce: (PGBackgroundCopySender) throws -> T) throws -> T {
+        let sender = PGBackgroundCopySender(writer: writer, depth: depth)
+        do {
+            let value = try produce(sender)
+            sender.stopAndWait()
+            if let error = sender.currentError() { throw error }
+            return value
+        } catch {
+            sender.cancel()
+            throw error
+        }
+    }
+
+    private init(writer: PGCopyWriter, depth: Int) {
         self.writer = writer
         free = DispatchSemaphore(value: max(depth - 1, 1))
         pool = (0..<max(depth - 1, 1)).map { _ in PGBinaryCopyEncoder() }
-        let thread = Thread { [unowned self] in self.run() }
-        thread.name = "lens COPY sender"
+        // The thread holds the sender until it stops: `withSender` always stops it.
+        let thread = Thread { self.run() }
+        thread.name = "COPY sender"
         thread.start()
-    }
-
-    deinit {
-        // A producer that threw before finish() still owes the thread its end mark.
-        if !finished { stopAndWait() }
     }
 
     public func flush(_ encoder: inout PGBinaryCopyEncoder) throws {
@@ -63,7 +77,16 @@ public final class PGBackgroundCopySender: PGCopySink {
         if let error = currentError() { throw error }
     }
 
+    /// Drops what is not sent yet and stops the thread.
+    private func cancel() {
+        lock.lock()
+        cancelled = true
+        lock.unlock()
+        stopAndWait()
+    }
+
     private func stopAndWait() {
+        guard !finished else { return }
         finished = true
         lock.lock()
         queue.append(nil)
@@ -83,10 +106,10 @@ public final class PGBackgroundCopySender: PGCopySink {
             queued.wait()
             lock.lock()
             let item = queue.removeFirst()
-            let failed = error != nil
+            let skip = error != nil || cancelled
             lock.unlock()
             guard var encoder = item else { break }
-            if !failed {
+            if !skip {
                 do {
                     try writer.flush(&encoder)
                 } catch {

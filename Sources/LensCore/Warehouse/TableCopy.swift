@@ -223,12 +223,13 @@ enum TableCopy {
         try conn.copyIn("copy \(table) (\(columns)) from stdin (format binary, freeze)") { writer in
             // encoding overlaps with libpq waiting on the server (25m ratings, beside the other
             // connection's load: 22.6 s -> 18.6 s)
-            let sender = PGBackgroundCopySender(writer: writer)
-            var enc = PGBinaryCopyEncoder()
-            enc.header()
-            try body(&enc, sender)
-            enc.trailer()
-            try sender.finish(&enc)
+            try PGBackgroundCopySender.withSender(writer: writer) { sender in
+                var enc = PGBinaryCopyEncoder()
+                enc.header()
+                try body(&enc, sender)
+                enc.trailer()
+                try sender.finish(&enc)
+            }
         }
     }
 
