@@ -123,17 +123,7 @@ public enum ParquetExport {
                 }
             }
         }
-        var laneErrors: [Error?] = [nil, nil]
-        DispatchQueue.concurrentPerform(iterations: 2) { lane in
-            do {
-                if lane == 0 { try emitRatings("train", 0..<s.trainCount) } else { try writeTheRest() }
-            } catch {
-                filesLock.lock()
-                laneErrors[lane] = error
-                filesLock.unlock()
-            }
-        }
-        if let error = laneErrors.compactMap({ $0 }).first { throw error }
+        try runLanes([{ try emitRatings("train", 0..<s.trainCount) }, { try writeTheRest() }])
         return files.sorted { $0.path < $1.path }
 
         func writeTheRest() throws {

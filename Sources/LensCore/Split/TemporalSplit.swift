@@ -84,12 +84,7 @@ public enum TemporalSplit {
             userMovieOrder = .input
             return r.ratedAt.withUnsafeBufferPointer { TimeBucketOrder.permutation($0, minTime: minTs, maxTime: maxTs) }
         }
-        var perm = [UInt32](unsafeUninitializedCapacity: n) { buf, count in
-            for i in 0..<n { buf[i] = UInt32(truncatingIfNeeded: i) }
-            count = n
-        }
-        RadixSort.sortCarrying32(keys: r.movieId.map { UInt32(bitPattern: $0) ^ 0x8000_0000 }, perm: &perm)
-        RadixSort.sortCarrying32(keys: gather32(r.userId, perm), perm: &perm)
+        var perm = Self.userMovieOrder(of: r)
         userMovieOrder = .permutation(perm)
         let keys = r.ratedAt.withUnsafeBufferPointer { t in
             [UInt32](unsafeUninitializedCapacity: n) { buf, count in
@@ -123,8 +118,8 @@ public enum TemporalSplit {
         var inverse = [UInt32](unsafeUninitializedCapacity: n) { buf, count in
             perm.withUnsafeBufferPointer { p in
                 let out = buf
-                DispatchQueue.concurrentPerform(iterations: 2) { half in
-                    for i in (half == 0 ? 0..<n / 2 : n / 2..<n) { out[Int(p[i])] = UInt32(truncatingIfNeeded: i) }
+                inHalves(n) { range in
+                    for i in range { out[Int(p[i])] = UInt32(truncatingIfNeeded: i) }
                 }
             }
             count = n
@@ -182,13 +177,19 @@ public enum TemporalSplit {
             values.withUnsafeBufferPointer { v in
                 perm.withUnsafeBufferPointer { p in
                     let out = buf
-                    DispatchQueue.concurrentPerform(iterations: n < 1 << 16 ? 1 : 2) { half in
-                        let range = n < 1 << 16 ? 0..<n : (half == 0 ? 0..<n / 2 : n / 2..<n)
+                    inHalves(n) { range in
                         for i in range { (out.baseAddress! + i).initialize(to: v[Int(p[i])]) }
                     }
                 }
             }
             count = n
         }
+    }
+
+    /// Calls `body` with the two halves of 0..<n at once on two threads (one call with all of it
+    /// for small n), for loops whose iterations write disjoint entries.
+    static func inHalves(_ n: Int, _ body: (Range<Int>) -> Void) {
+        if n < 1 << 16 { return body(0..<n) }
+        DispatchQueue.concurrentPerform(iterations: 2) { half in body(half == 0 ? 0..<n / 2 : n / 2..<n) }
     }
 }
