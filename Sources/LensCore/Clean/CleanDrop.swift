@@ -73,8 +73,7 @@ public enum CleanDrop {
         // independent once the movies are known, and each is read by one thread, so every
         // count, quarantine row and line number is what a sequential read gives; results and
         // errors are taken in the sequential order below (links, tags, ratings, genome).
-        let lowTs = config.ratedAtMin
-        let highTs = (epochSeconds(isoDate: dropDate) ?? 0) + Int64(config.ratedAtMaxDaysAfterDrop) * 86_400
+        let (lowTs, highTs) = try RatingsCleaner.timeWindow(config: config, dropDate: dropDate)
         let expected = Int((source.size(of: "ratings.csv") ?? 0) / 26)
         var ratings = RatingsCleaner(file: "ratings.csv", knownMovies: knownMovies, ratedAtMin: lowTs, ratedAtMax: highTs,
                                      ratingMin: config.ratingMin, ratingMax: config.ratingMax, expectedRows: expected)

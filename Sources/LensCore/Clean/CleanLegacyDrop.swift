@@ -48,8 +48,7 @@ enum CleanLegacyDrop {
 
         // ratings: u.data is tab separated; the `::` of ratings.dat become single ':' for the parser.
         let ratingsFile = dat ? "ratings.dat" : "u.data"
-        let lowTs = config.ratedAtMin
-        let highTs = (epochSeconds(isoDate: dropDate) ?? 0) + Int64(config.ratedAtMaxDaysAfterDrop) * 86_400
+        let (lowTs, highTs) = try RatingsCleaner.timeWindow(config: config, dropDate: dropDate)
         var ratings = RatingsCleaner(file: ratingsFile, knownMovies: knownMovies, ratedAtMin: lowTs, ratedAtMax: highTs,
                                      ratingMin: config.ratingMin, ratingMax: config.ratingMax,
                                      expectedRows: Int((source.size(of: ratingsFile) ?? 0) / 20))

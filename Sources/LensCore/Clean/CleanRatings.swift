@@ -15,11 +15,34 @@ struct RatingsCleaner {
     var table = RatingsTable()
     var counts: FileReconciliation
     var quarantine: [QuarantineRow] = []
+    /// The times as given of the rows whose time the window caps, by row (before dedup): the
+    /// table holds capped times only (32-bit offsets into the window), while dedup compares
+    /// times as given and the cap counts cover the rows kept. Empty in a clean drop.
+    private var uncappedTimes: [Int: Int64] = [:]
     private var values = NumericLine.Values()
     private static let kinds: [NumericLine.Kind] = [.id, .id, .num, .int]
 
+    /// The window ratings' times are capped to: `config.ratedAtMin` to the drop date plus
+    /// `ratedAtMaxDaysAfterDrop` days. Throws `LensError.config` when it is empty or longer than
+    /// the 136 years a time column holds.
+    static func timeWindow(config: PipelineConfig, dropDate: String) throws -> (low: Int64, high: Int64) {
+        let low = config.ratedAtMin
+        let high = (epochSeconds(isoDate: dropDate) ?? 0) + Int64(config.ratedAtMaxDaysAfterDrop) * 86_400
+        guard high >= low, high - low <= EpochSecondsColumn.maxSpan else {
+            throw LensError.config(
+                file: "ingest.drop_date", line: nil,
+                message: "ratings are capped to the window from clean.rated_at_min (\(low)) to the drop date \(dropDate) + "
+                    + "\(config.ratedAtMaxDaysAfterDrop) days (\(high)), which must run forward and span under 136 years; "
+                    + "fix --drop-date / ingest.drop_date, clean.rated_at_min or clean.rated_at_max_days_after_drop")
+        }
+        return (low, high)
+    }
+
+    /// `ratedAtMin ... ratedAtMax` must be a `timeWindow`.
     init(file: String, knownMovies: IdSet, ratedAtMin: Int64, ratedAtMax: Int64, ratingMin: Double, ratingMax: Double,
          expectedRows: Int = 0) {
+        precondition(ratedAtMax >= ratedAtMin && ratedAtMax - ratedAtMin <= EpochSecondsColumn.maxSpan,
+                     "the time window is checked by timeWindow(config:dropDate:)")
         self.file = file
         self.knownMovies = knownMovies
         self.ratedAtMin = ratedAtMin
@@ -27,6 +50,7 @@ struct RatingsCleaner {
         self.ratingMin = Float(ratingMin)
         self.ratingMax = Float(ratingMax)
         counts = FileReconciliation(file: file)
+        table.ratedAt = EpochSecondsColumn(base: ratedAtMin)
         table.userId.reserveCapacity(expectedRows)
         table.movieId.reserveCapacity(expectedRows)
         table.rating.reserveCapacity(expectedRows)
@@ -34,10 +58,11 @@ struct RatingsCleaner {
         table.sourceLine.reserveCapacity(expectedRows)
     }
 
-    /// Takes one data line (header excluded). Keeps the raw rating and time until `finish()`,
-    /// because dedup compares the values as given and picks the winner by capped time.
-    @inline(__always)
+    /// Takes one data line (header excluded). Keeps the raw rating (and the raw time, in
+    /// `uncappedTimes`, when the window caps it) until `finish()`, because dedup compares the
+    /// values as given and picks the winner by capped time.
     /// `raw` is the line as read when `line` was rewritten for parsing (the `::` files).
+    @inline(__always)
     mutating func consume(_ line: UnsafeRawBufferPointer, lineNumber: Int, raw: UnsafeRawBufferPointer? = nil) {
         counts.linesRead += 1
         if let reason = NumericLine.parse(line, kinds: Self.kinds, separator: separator, into: &values) {
@@ -56,7 +81,12 @@ struct RatingsCleaner {
         table.userId.append(Int32(truncatingIfNeeded: values.ints.0))
         table.movieId.append(movie)
         table.rating.append(Float(values.nums.2))
-        table.ratedAt.append(values.ints.3)
+        let time = values.ints.3
+        if time < ratedAtMin || time > ratedAtMax {
+            uncappedTimes[table.ratedAt.count] = time
+        }
+        // the offset of the capped time into the window (which `init` checked fits 32 bits)
+        table.ratedAt.offsets.append(UInt32(truncatingIfNeeded: min(max(time, ratedAtMin), ratedAtMax) - ratedAtMin))
         table.sourceLine.append(Int32(truncatingIfNeeded: lineNumber))
     }
 
@@ -69,11 +99,16 @@ struct RatingsCleaner {
 
     /// Dedups and caps; returns the clean table, its reconciliation and the cap counts.
     mutating func finish() -> (RatingsTable, FileReconciliation, CapCounts) {
-        dedup()
+        let drop = duplicateRows()
         var caps = CapCounts()
+        // Times were capped as they came; count the caps over the rows kept.
+        for (row, time) in uncappedTimes where drop.isEmpty || !drop[row] {
+            if time < ratedAtMin { caps.ratedAtBelow += 1 } else { caps.ratedAtAbove += 1 }
+        }
+        uncappedTimes = [:]
+        if !drop.isEmpty { removeRows(drop) }
         let n = table.count
         let lo = ratingMin, hi = ratingMax
-        let tLo = ratedAtMin, tHi = ratedAtMax
         table.rating.withUnsafeMutableBufferPointer { r in
             for i in 0..<n {
                 let v = r[i]
@@ -93,42 +128,40 @@ struct RatingsCleaner {
                 }
             }
         }
-        table.ratedAt.withUnsafeMutableBufferPointer { t in
-            for i in 0..<n {
-                let v = t[i]
-                if v < tLo {
-                    t[i] = tLo
-                    caps.ratedAtBelow += 1
-                } else if v > tHi {
-                    t[i] = tHi
-                    caps.ratedAtAbove += 1
-                }
-            }
-        }
         counts.clean = n
         return (table, counts, caps)
     }
 
-    /// Keeps one row per (user, movie). Drops run in O(n) when the file is ordered by user and
-    /// movie (every GroupLens drop is); otherwise a radix sort groups the keys first.
-    private mutating func dedup() {
+    /// The rows dedup drops (all but one per (user, movie)), as a mask; empty when none is.
+    /// O(n) with no scratch when the file is ordered by user and movie (every GroupLens drop
+    /// is); otherwise a radix sort of 64-bit keys groups them first.
+    private mutating func duplicateRows() -> [Bool] {
         let n = table.count
-        guard n > 1 else { return }
+        guard n > 1 else { return [] }
+        var drop = [Bool]()
+        var group: [Int] = []
+        if table.isOrderedByUserThenMovie {
+            let (u, m) = (table.userId, table.movieId)
+            var i = 0
+            while i < n {
+                var j = i + 1
+                while j < n && u[j] == u[i] && m[j] == m[i] { j += 1 }
+                if j - i > 1 {
+                    if drop.isEmpty { drop = [Bool](repeating: false, count: n) }
+                    group.removeAll(keepingCapacity: true)
+                    group.append(contentsOf: i..<j)
+                    resolveGroup(group, drop: &drop)
+                }
+                i = j
+            }
+            return drop
+        }
         var keys = [UInt64](unsafeUninitializedCapacity: n) { buf, count in
             for i in 0..<n { buf[i] = UInt64(UInt32(bitPattern: table.userId[i])) << 32 | UInt64(UInt32(bitPattern: table.movieId[i])) }
             count = n
         }
-        var sorted = true
-        for i in 1..<n where keys[i] < keys[i - 1] {
-            sorted = false
-            break
-        }
-        let order: [UInt32]? = sorted ? nil : RadixSort.permutation(primary: keys)
-        if let order {
-            keys = order.map { keys[Int($0)] }
-        }
-        var drop = [Bool]()
-        var group: [Int] = []
+        let order = RadixSort.permutation(primary: keys)
+        keys = order.map { keys[Int($0)] }
         var i = 0
         while i < n {
             var j = i + 1
@@ -136,26 +169,31 @@ struct RatingsCleaner {
             if j - i > 1 {
                 if drop.isEmpty { drop = [Bool](repeating: false, count: n) }
                 group.removeAll(keepingCapacity: true)
-                for p in i..<j { group.append(order.map { Int($0[p]) } ?? p) }
+                for p in i..<j { group.append(Int(order[p])) }
                 group.sort()  // file order; the radix sort is stable but make it explicit
                 resolveGroup(group, drop: &drop)
             }
             i = j
         }
-        guard !drop.isEmpty else { return }
+        return drop
+    }
+
+    /// Removes the rows `drop` marks, keeping the others in order.
+    private mutating func removeRows(_ drop: [Bool]) {
+        let n = table.count
         var w = 0
         for r in 0..<n where !drop[r] {
             table.userId[w] = table.userId[r]
             table.movieId[w] = table.movieId[r]
             table.rating[w] = table.rating[r]
-            table.ratedAt[w] = table.ratedAt[r]
+            table.ratedAt.offsets[w] = table.ratedAt.offsets[r]
             table.sourceLine[w] = table.sourceLine[r]
             w += 1
         }
         table.userId.removeLast(n - w)
         table.movieId.removeLast(n - w)
         table.rating.removeLast(n - w)
-        table.ratedAt.removeLast(n - w)
+        table.ratedAt.offsets.removeLast(n - w)
         table.sourceLine.removeLast(n - w)
     }
 
@@ -164,13 +202,10 @@ struct RatingsCleaner {
     /// `superseded`. duplicates = rows - distinct rows, superseded = distinct rows - 1.
     private mutating func resolveGroup(_ rows: [Int], drop: inout [Bool]) {
         var winner = rows[0]
-        var best = min(max(table.ratedAt[winner], ratedAtMin), ratedAtMax)
-        for r in rows.dropFirst() {
-            let t = min(max(table.ratedAt[r], ratedAtMin), ratedAtMax)
-            if t >= best {
-                best = t
-                winner = r
-            }
+        var best = table.ratedAt.offsets[winner]  // capped, as every stored time
+        for r in rows.dropFirst() where table.ratedAt.offsets[r] >= best {
+            best = table.ratedAt.offsets[r]
+            winner = r
         }
         struct GivenValues: Hashable {
             let rating: UInt32
@@ -178,7 +213,7 @@ struct RatingsCleaner {
         }
         var distinct = Set<GivenValues>()
         for r in rows {
-            distinct.insert(GivenValues(rating: table.rating[r].bitPattern, ratedAt: table.ratedAt[r]))
+            distinct.insert(GivenValues(rating: table.rating[r].bitPattern, ratedAt: uncappedTimes[r] ?? table.ratedAt[r]))
             if r != winner { drop[r] = true }
         }
         counts.duplicates += rows.count - distinct.count

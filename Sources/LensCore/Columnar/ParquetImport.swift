@@ -182,7 +182,7 @@ public enum ParquetImport {
         rows.userId.reserveCapacity(total)
         rows.movieId.reserveCapacity(total)
         rows.rating.reserveCapacity(total)
-        rows.ratedAt.reserveCapacity(total)
+        var times: [(file: DatasetFile, seconds: [Int64])] = []
         rows.sourceLine.reserveCapacity(total)
         var counts: [String: Int] = [:]
         var batches: [(Int8, Bool)] = []
@@ -194,7 +194,7 @@ public enum ParquetImport {
                 rows.userId += try f.int32("user_id")
                 rows.movieId += try f.int32("movie_id")
                 rows.rating += try f.float("rating")
-                rows.ratedAt += try f.seconds("rated_at")
+                times.append((f, try f.seconds("rated_at")))
                 rows.sourceLine += try f.int32("source_line", orZeros: true)
                 if split == "buffer" {
                     let (b, present) = try f.int8Nullable("batch")
@@ -205,6 +205,7 @@ public enum ParquetImport {
                 counts[split, default: 0] += f.rows
             }
         }
+        rows.ratedAt = try ratedAtColumn(times, total: total)
         let train = counts["train"] ?? 0, test = counts["test"] ?? 0, buffer = counts["buffer"] ?? 0
         let report = manifest.split
         guard report.train == train, report.test == test, report.buffer == buffer else {
@@ -290,6 +291,24 @@ public enum ParquetImport {
 }
 
 /// One Parquet file of a dataset, decoded, with typed column access whose errors name the file.
+/// The split files' `rated_at` values as one column, based at the earliest; a time more than
+/// 136 years from the earliest is an error naming its file (lens never writes one: it caps times
+/// to a shorter window).
+private func ratedAtColumn(_ pieces: [(file: DatasetFile, seconds: [Int64])], total: Int) throws -> EpochSecondsColumn {
+    let base = pieces.compactMap { $0.seconds.min() }.min() ?? 0
+    var column = EpochSecondsColumn(base: base)
+    column.reserveCapacity(total)
+    for (file, seconds) in pieces {
+        for t in seconds {
+            guard column.holds(t) else {
+                throw file.error("has rated_at \(t) (epoch seconds), over 136 years after the earliest rating (\(base)); ratings must span less than 2^32 seconds")
+            }
+            column.append(t)
+        }
+    }
+    return column
+}
+
 struct DatasetFile {
     let file: ManifestFile
     let path: String

@@ -22,7 +22,7 @@ struct RatingAggregates {
     /// or infinite (checked once, on the total, so the loop stays branch-free).
     static func build(
         column: String, ids: UnsafeBufferPointer<Int32>, ratings: UnsafeBufferPointer<Float>,
-        times: UnsafeBufferPointer<Int64>?
+        times: TrainRows.Times?
     ) throws(FeatureStatsError) -> RatingAggregates {
         guard let r = FeatureIdPlan.range(ids) else { return RatingAggregates() }
         if let bad = r.firstNonPositiveRow {
@@ -40,17 +40,17 @@ struct RatingAggregates {
         return agg
     }
 
-    /// One slot's running sums when times are tracked: 32 bytes, so a row touches one cache
+    /// One slot's running sums when times are tracked: 24 bytes, so a row touches one cache
     /// line (the per-movie arrays of ml-25m exceed L2; four parallel arrays would touch four).
     private struct TimedSlot {
         /// Ratings seen.
         var count: Int32 = 0
         /// Sum of the ratings.
         var sum: Double = 0
-        /// Earliest time.
-        var first: Int64 = .max
-        /// Latest time.
-        var last: Int64 = .min
+        /// Earliest time (offset from the times' base).
+        var first: UInt32 = .max
+        /// Latest time (offset from the times' base).
+        var last: UInt32 = .min
     }
 
     /// One slot's running sums without times: 16 bytes.
@@ -63,7 +63,7 @@ struct RatingAggregates {
 
     /// The pass itself, specialised per slot map; compacts to the ids seen at the end.
     private static func accumulate<S: FeatureSlotMap>(
-        ids: UnsafeBufferPointer<Int32>, ratings: UnsafeBufferPointer<Float>, times: UnsafeBufferPointer<Int64>?,
+        ids: UnsafeBufferPointer<Int32>, ratings: UnsafeBufferPointer<Float>, times: TrainRows.Times?,
         slots: S
     ) -> RatingAggregates {
         let m = slots.slotCount
@@ -74,7 +74,7 @@ struct RatingAggregates {
                 for i in 0..<ids.count {
                     let s = slots.slot(ids[i])
                     let v = Double(ratings[i])
-                    let t = times[i]
+                    let t = times.offsets[i]
                     ap[s].count &+= 1
                     ap[s].sum += v
                     if t < ap[s].first { ap[s].first = t }
@@ -87,8 +87,8 @@ struct RatingAggregates {
                 out.ids.append(slots.id(ofSlot: s))
                 out.count.append(acc[s].count)
                 out.sum.append(acc[s].sum)
-                out.first.append(acc[s].first)
-                out.last.append(acc[s].last)
+                out.first.append(times.base + Int64(acc[s].first))
+                out.last.append(times.base + Int64(acc[s].last))
             }
         } else {
             var acc = [PlainSlot](repeating: PlainSlot(), count: m)
@@ -128,13 +128,19 @@ struct RatingAggregates {
 
 /// The train rows of a split as buffers, after checking the split's shape.
 enum TrainRows {
+    /// Times as 32-bit offsets from `base` (see `EpochSecondsColumn`).
+    struct Times {
+        let base: Int64
+        let offsets: UnsafeBufferPointer<UInt32>
+    }
+
     /// Calls `body` with the first `trainCount` rows' columns. Throws `.badSplit` when
     /// `trainCount` is outside 0 ... rows or the columns differ in length.
     static func with<R>(
         _ split: SplitRatings,
         _ body: (
             UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Float>,
-            UnsafeBufferPointer<Int64>
+            Times
         ) throws(FeatureStatsError) -> R
     ) throws(FeatureStatsError) -> R {
         let t = split.rows
@@ -151,10 +157,11 @@ enum TrainRows {
         return try t.userId.withUnsafeBufferPointer { (u) throws(FeatureStatsError) in
             try t.movieId.withUnsafeBufferPointer { (m) throws(FeatureStatsError) in
                 try t.rating.withUnsafeBufferPointer { (r) throws(FeatureStatsError) in
-                    try t.ratedAt.withUnsafeBufferPointer { (a) throws(FeatureStatsError) in
+                    try t.ratedAt.offsets.withUnsafeBufferPointer { (a) throws(FeatureStatsError) in
                         try body(
                             UnsafeBufferPointer(rebasing: u[0..<k]), UnsafeBufferPointer(rebasing: m[0..<k]),
-                            UnsafeBufferPointer(rebasing: r[0..<k]), UnsafeBufferPointer(rebasing: a[0..<k]))
+                            UnsafeBufferPointer(rebasing: r[0..<k]),
+                            Times(base: t.ratedAt.base, offsets: UnsafeBufferPointer(rebasing: a[0..<k])))
                     }
                 }
             }

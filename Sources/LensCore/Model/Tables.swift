@@ -7,12 +7,25 @@ public struct RatingsTable: Sendable {
     public var movieId: [Int32] = []
     /// Capped to [0.5, 5.0] on the half-star grid.
     public var rating: [Float] = []
-    /// Epoch seconds (UTC), capped to [1995-01-01, drop date + 1 day].
-    public var ratedAt: [Int64] = []
+    /// Epoch seconds (UTC), capped to [1995-01-01, drop date + 1 day], as 32-bit offsets.
+    public var ratedAt = EpochSecondsColumn()
     /// Physical line of the row in ratings.csv (header = 1), for lineage; empty when unknown.
     public var sourceLine: [Int32] = []
     public init() {}
     public var count: Int { userId.count }
+
+    /// True when rows are ordered by (userId, movieId), ties allowed (GroupLens writes
+    /// ratings.csv so: dedup and the split take their fast paths then).
+    public var isOrderedByUserThenMovie: Bool {
+        userId.withUnsafeBufferPointer { u in
+            movieId.withUnsafeBufferPointer { m in
+                for i in 1..<max(u.count, 1) where u[i] < u[i - 1] || (u[i] == u[i - 1] && m[i] < m[i - 1]) {
+                    return false
+                }
+                return true
+            }
+        }
+    }
 }
 
 /// The temporal split of the ratings (PIPELINE.md stage 2): rows sorted by

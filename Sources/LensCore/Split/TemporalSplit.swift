@@ -36,12 +36,13 @@ public enum TemporalSplit {
     /// the only reference), so the split never holds two copies of the table.
     public static func run(_ ratings: consuming RatingsTable, config: PipelineConfig) -> (SplitRatings, Report) {
         let n = ratings.count
-        var userMovie = UserMovieOrder.unknown
-        var perm = timeOrder(ratings, userMovieOrder: &userMovie)
+        var perm: [UInt32]
+        let userMovie: UserMovieOrder
+        (perm, userMovie) = timeOrder(ratings)
         ratings.userId = gather(ratings.userId, perm)
         ratings.movieId = gather(ratings.movieId, perm)
         ratings.rating = gather(ratings.rating, perm)
-        ratings.ratedAt = gather(ratings.ratedAt, perm)
+        ratings.ratedAt = EpochSecondsColumn(base: ratings.ratedAt.base, offsets: gather(ratings.ratedAt.offsets, perm))
         if ratings.sourceLine.count == n { ratings.sourceLine = gather(ratings.sourceLine, perm) }
         let sorted = ratings
         let f = config.splitNumerators
@@ -54,7 +55,7 @@ public enum TemporalSplit {
         var batchSizes = [Int](repeating: 0, count: config.bufferBatches)
         for p in 0..<s.buffer { batchSizes[split.batch(ofBufferPosition: p) - 1] += 1 }
         let lastTrain = s.train > 0 ? sorted.ratedAt[s.train - 1] : nil
-        let firstAfter = s.train < n ? sorted.ratedAt[s.train...].min() : nil
+        let firstAfter = s.train < n ? sorted.ratedAt.offsets[s.train...].min().map { sorted.ratedAt.base + Int64($0) } : nil
         let ok = lastTrain == nil || firstAfter == nil || firstAfter! >= lastTrain!
         return (split, Report(train: s.train, test: s.test, buffer: s.buffer, batchSizes: batchSizes,
                               lastTrainAt: lastTrain, firstAfterTrainAt: firstAfter, noTestOrBufferBeforeLastTrain: ok))
@@ -65,37 +66,30 @@ public enum TemporalSplit {
     /// Rows already in (userId, movieId) order, as GroupLens writes ratings.csv, keep that order
     /// among equal timestamps in a stable sort by time alone (`TimeBucketOrder`, no scratch
     /// columns). Other rows take stable LSD radix passes on 32-bit keys, least significant column
-    /// first (movieId, userId, then rated_at as seconds since the earliest rating), each key
-    /// column built for the pass and dropped after it (400 MB of scratch at 25M rows).
+    /// first (movieId, userId, then the time's 32-bit offset), each key column built for the
+    /// pass and dropped after it (400 MB of scratch at 25M rows).
     ///
-    /// `userMovieOrder` gets what the sort learnt of the rows' order by (userId, movieId).
-    static func timeOrder(_ r: RatingsTable, userMovieOrder: inout UserMovieOrder) -> [UInt32] {
+    /// Also returns what the sort learnt of the rows' order by (userId, movieId).
+    static func timeOrder(_ r: RatingsTable) -> ([UInt32], UserMovieOrder) {
         let n = r.count
-        if n < 2 { return (0..<UInt32(truncatingIfNeeded: n)).map { $0 } }
-        let minTs = r.ratedAt.min() ?? 0
-        let maxTs = r.ratedAt.max() ?? 0
-        guard maxTs - minTs < Int64(UInt32.max) else {
-            // Over 136 years of ratings: the 64-bit path (same order, more scratch).
-            let primary = zip(r.ratedAt, r.userId).map { UInt64($0 - minTs) << 32 | UInt64(UInt32(bitPattern: $1)) }
-            return RadixSort.permutation(primary: primary, secondary: r.movieId.map { UInt32(bitPattern: $0) })
-        }
-        if isOrderedByUserThenMovie(r) {
+        if n < 2 { return ((0..<UInt32(truncatingIfNeeded: n)).map { $0 }, .input) }
+        let span = r.ratedAt.offsetRange ?? 0...0
+        if r.isOrderedByUserThenMovie {
             // The common case, and the memory peak of a run: sort by time alone, stably.
-            userMovieOrder = .input
-            return r.ratedAt.withUnsafeBufferPointer { TimeBucketOrder.permutation($0, minTime: minTs, maxTime: maxTs) }
+            return (r.ratedAt.offsets.withUnsafeBufferPointer { TimeBucketOrder.permutation($0, span: span) }, .input)
         }
         var perm = Self.userMovieOrder(of: r)
-        userMovieOrder = .permutation(perm)
-        let keys = r.ratedAt.withUnsafeBufferPointer { t in
+        let idOrder = perm
+        let keys = r.ratedAt.offsets.withUnsafeBufferPointer { t in
             [UInt32](unsafeUninitializedCapacity: n) { buf, count in
                 perm.withUnsafeBufferPointer { p in
-                    for i in 0..<n { buf[i] = UInt32(truncatingIfNeeded: t[Int(p[i])] - minTs) }
+                    for i in 0..<n { buf[i] = t[Int(p[i])] &- span.lowerBound }
                 }
                 count = n
             }
         }
         RadixSort.sortCarrying32(keys: keys, perm: &perm)
-        return perm
+        return (perm, .permutation(idOrder))
     }
 
     /// What the split's sort learnt of the input's order by (userId, movieId).
@@ -104,18 +98,15 @@ public enum TemporalSplit {
         case input
         /// This permutation of the input puts it in that order.
         case permutation([UInt32])
-        /// Not looked at (the 64-bit path).
-        case unknown
     }
 
     /// For each row in (userId, movieId) order, its position after the split's sort `perm`:
     /// the inverse of `perm`, composed with the id sort's permutation when the input was not in
-    /// that order. Nil when the order is unknown (the loader sorts then).
-    static func positions(inSortedOrderOf userMovie: UserMovieOrder, perm: [UInt32]) -> [UInt32]? {
-        if case .unknown = userMovie { return nil }
+    /// that order.
+    static func positions(inSortedOrderOf userMovie: UserMovieOrder, perm: [UInt32]) -> [UInt32] {
         // a scatter, in two halves at once (a permutation's halves write disjoint entries)
         let n = perm.count
-        var inverse = [UInt32](unsafeUninitializedCapacity: n) { buf, count in
+        let inverse = [UInt32](unsafeUninitializedCapacity: n) { buf, count in
             perm.withUnsafeBufferPointer { p in
                 let out = buf
                 inHalves(n) { range in
@@ -140,22 +131,10 @@ public enum TemporalSplit {
             for i in 0..<r.count { buf[i] = UInt32(truncatingIfNeeded: i) }
             count = r.count
         }
-        if r.count < 2 || isOrderedByUserThenMovie(r) { return perm }
+        if r.count < 2 || r.isOrderedByUserThenMovie { return perm }
         RadixSort.sortCarrying32(keys: r.movieId.map { UInt32(bitPattern: $0) ^ 0x8000_0000 }, perm: &perm)
         RadixSort.sortCarrying32(keys: gather32(r.userId, perm), perm: &perm)
         return perm
-    }
-
-    /// True when rows are ordered by (userId, movieId) (ties allowed).
-    static func isOrderedByUserThenMovie(_ r: RatingsTable) -> Bool {
-        r.userId.withUnsafeBufferPointer { u in
-            r.movieId.withUnsafeBufferPointer { m in
-                for i in 1..<max(u.count, 1) where u[i] < u[i - 1] || (u[i] == u[i - 1] && m[i] < m[i - 1]) {
-                    return false
-                }
-                return true
-            }
-        }
     }
 
     /// Signed ids as order-preserving unsigned keys, in the order of `perm`.

@@ -8,17 +8,17 @@ enum TimeBucketOrder {
     /// for the scatter to stay in cache).
     static let topBits = 12
 
-    /// The stable permutation ordering `times` (epoch seconds, all in `minTime...minTime + 2^32 - 1`).
-    static func permutation(_ times: UnsafeBufferPointer<Int64>, minTime: Int64, maxTime: Int64) -> [UInt32] {
+    /// The stable permutation ordering `times` (32-bit times, all in `span`).
+    static func permutation(_ times: UnsafeBufferPointer<UInt32>, span: ClosedRange<UInt32>) -> [UInt32] {
         let n = times.count
         precondition(n < Int(Int32.max), "the split handles fewer than 2^31 rows")
-        precondition(maxTime - minTime < Int64(UInt32.max), "times span less than 2^32 seconds")
-        let range = UInt32(truncatingIfNeeded: maxTime - minTime)
+        let minTime = span.lowerBound
+        let range = span.upperBound - span.lowerBound
         let bits = range == 0 ? 0 : UInt32.bitWidth - range.leadingZeroBitCount
         let top = min(bits, topBits)
         let low = bits - top
         let lowMask: UInt32 = low == 0 ? 0 : UInt32.max >> UInt32(32 - low)
-        @inline(__always) func key(_ i: Int) -> UInt32 { UInt32(truncatingIfNeeded: times[i] &- minTime) }
+        @inline(__always) func key(_ i: Int) -> UInt32 { times[i] &- minTime }
 
         // 1. Distribute rows by their top bits, in row order (so ties stay in row order).
         var starts = [Int](repeating: 0, count: (1 << top) + 1)

@@ -188,7 +188,8 @@ enum TableCopy {
         try s.rows.userId.withUnsafeBufferPointer { u in
             try s.rows.movieId.withUnsafeBufferPointer { mv in
                 try s.rows.rating.withUnsafeBufferPointer { r in
-                    try s.rows.ratedAt.withUnsafeBufferPointer { at in
+                    let base = s.rows.ratedAt.base
+                    try s.rows.ratedAt.offsets.withUnsafeBufferPointer { at in
                         for position in order {
                             let i = Int(position)
                             guard positions.contains(i) else { continue }
@@ -196,7 +197,7 @@ enum TableCopy {
                             enc.int32(u[i])
                             enc.int32(mv[i])
                             enc.float4(r[i])
-                            enc.timestamptz(epochMicros: at[i] * 1_000_000)
+                            enc.timestamptz(epochMicros: (base + Int64(at[i])) * 1_000_000)
                             if i < testStart {
                                 enc.text("train")
                                 enc.null()

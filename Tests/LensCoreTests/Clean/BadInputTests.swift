@@ -72,4 +72,54 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(c.tags.tag, ["Funny"])
         XCTAssertEqual(c.tags.tagNormalized, ["funny"])
     }
+
+    /// Protects dedup and time capping now that the table keeps capped times only (32-bit
+    /// offsets into the window): times as given decide duplicate vs superseded, the capped time
+    /// picks the winner, and the cap counts cover the rows kept, for ordered and unordered files.
+    func testTimeCapsAndDedupUseTheTimesAsGiven() throws {
+        // drop date 2018-09-26: the window is 1995-01-01 (788918400) .. 2018-09-27 (1538006400)
+        let rows = [
+            "1,1,4.0,100",          // below the window: capped to 788918400
+            "1,1,4.0,200",          // below too, same capped time, other time as given: superseded; wins (later line)
+            "1,2,3.0,2000000000",   // above: capped to 1538006400, kept
+            "2,1,5.0,964982703",    // in the window
+            "2,1,5.0,964982703",    // exact duplicate
+            "2,2,1.0,99",           // below, superseded by the next (capped times tie: the later line wins)
+            "2,2,2.0,1",            // below, kept
+        ]
+        for ordered in [true, false] {
+            let body = ordered ? rows : rows.reversed()
+            let dir = makeDrop(["movies.csv": movies, "ratings.csv": "userId,movieId,rating,timestamp\n" + body.joined(separator: "\n") + "\n"])
+            var config = PipelineConfig()
+            config.dropDate = "2018-09-26"
+            let c = try CleanDrop.run(source: try DropSource.open(path: dir), config: config)
+            XCTAssertTrue(c.reconciled)
+            let r = c.reconciliation.first { $0.file == "ratings.csv" }!
+            XCTAssertEqual([r.clean, r.duplicates, r.superseded], [4, 1, 2], "ordered: \(ordered)")
+            var kept: [String: (Float, Int64)] = [:]
+            for i in 0..<c.ratings.count { kept["\(c.ratings.userId[i]),\(c.ratings.movieId[i])"] = (c.ratings.rating[i], c.ratings.ratedAt[i]) }
+            // the later line wins each tie: in the reversed file, that is the other row
+            XCTAssertEqual(kept["1,1"]?.1, 788_918_400)
+            XCTAssertEqual(kept["1,2"]?.1, 1_538_006_400)
+            XCTAssertEqual(kept["2,1"]?.1, 964_982_703)
+            XCTAssertEqual(kept["2,2"]?.0, ordered ? 2.0 : 1.0)
+            XCTAssertEqual(kept["2,2"]?.1, 788_918_400)
+            XCTAssertEqual(c.caps.ratedAtBelow, 2, "(1,1) and (2,2) kept below the window, ordered: \(ordered)")
+            XCTAssertEqual(c.caps.ratedAtAbove, 1)
+        }
+    }
+
+    /// Protects the 32-bit time column: a window that runs backwards or over 136 years is a
+    /// config error naming the settings to fix, not a crash.
+    func testTimeWindowOutOfRangeIsAConfigError() throws {
+        let dir = makeDrop(["movies.csv": movies, "ratings.csv": "userId,movieId,rating,timestamp\n1,1,4.0,964982703\n"])
+        for date in ["1990-01-01", "2200-01-01"] {
+            var config = PipelineConfig()
+            config.dropDate = date
+            XCTAssertThrowsError(try CleanDrop.run(source: try DropSource.open(path: dir), config: config)) {
+                guard case LensError.config = $0 else { return XCTFail("\(date): \($0)") }
+                XCTAssertTrue("\($0)".contains("span under 136 years"), "\($0)")
+            }
+        }
+    }
 }

@@ -82,7 +82,7 @@ final class TrainStatsTests: XCTestCase {
         t.userId = (0..<n).map { Int32($0 + 1) }
         t.movieId = [Int32](repeating: 7, count: n)
         t.rating = (0..<n).map { Float(1 + $0 % 10) / 2 }
-        t.ratedAt = (0..<n).map { Int64($0) }
+        t.ratedAt = try EpochSecondsColumn((0..<n).map { Int64($0) })
         let s = try MovieStats(split: SplitRatings(rows: t, trainCount: n, testCount: 0, batchCount: 1, batchSize: 1))
         var twice = 0  // exact integer sum of 2·rating
         for i in 0..<n { twice += 1 + i % 10 }
