@@ -80,7 +80,8 @@ public enum CleanDrop {
         var ratingsResult: Result<(RatingsTable, FileReconciliation, CapCounts), Error>?
         var ratingsBOM: [String] = []
         var links = LinksCleaner(knownMovies: knownMovies)
-        var tags = TagsCleaner(knownMovies: knownMovies)
+        // tags.csv lines average 35 bytes in GroupLens drops
+        var tags = TagsCleaner(knownMovies: knownMovies, expectedRows: Int((source.size(of: "tags.csv") ?? 0) / 32))
         var linksAndTagsResult: Result<Void, Error>?
         var linksAndTagsBOM: [String] = []
         let hasGenome = source.contains("genome-tags.csv") && source.contains("genome-scores.csv")
@@ -214,19 +215,14 @@ public enum CleanDrop {
     /// checked), or counted and quarantined with the reason when it cannot be split.
     static func clean<C: QuotedFileCleaner>(_ source: DropSource, _ name: String, _ cleaner: inout C,
                                             bom: inout [String]) throws {
+        var fields: [String] = []
+        var scratch: [UInt8] = []
         try readLines(source, name, bom: &bom) { line, number in
-            let reason: RejectReason
-            let raw: String
-            if let text = String(validatingUTF8Bytes: line) {
-                switch splitCSVRecord(text) {
-                case .success(let fields): return cleaner.consume(fields: fields, raw: text, line: number)
-                case .failure(let r): (reason, raw) = (r, text)
-                }
-            } else {
-                (reason, raw) = (.invalidUTF8, String(decoding: line, as: UTF8.self))
-            }
+            // The line's text is made only for the quarantine (a rejected line).
+            let reason = isValidUTF8(line) ? splitCSVRecord(line, into: &fields, scratch: &scratch) : .invalidUTF8
+            guard let reason else { return cleaner.consume(fields: fields, raw: String(decoding: line, as: UTF8.self), line: number) }
             cleaner.ledger.counts.linesRead += 1
-            cleaner.ledger.reject(raw, line: number, reason: reason)
+            cleaner.ledger.reject(String(decoding: line, as: UTF8.self), line: number, reason: reason)
         }
     }
 
@@ -239,6 +235,25 @@ public enum CleanDrop {
                                   message: "unexpected header \"\(got)\"; expected \"\(expected)\" (a renamed or reordered column cannot be read safely)")
         }
     }
+}
+
+/// True when `bytes` are valid UTF-8: eight bytes at a time while they are ASCII (the common
+/// case), the full check otherwise.
+@inline(__always)
+func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    guard let p = bytes.baseAddress else { return true }
+    var i = 0
+    while i + 8 <= bytes.count {
+        if p.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 {
+            return String(validatingUTF8Bytes: bytes) != nil
+        }
+        i += 8
+    }
+    while i < bytes.count {
+        if p.load(fromByteOffset: i, as: UInt8.self) & 0x80 != 0 { return String(validatingUTF8Bytes: bytes) != nil }
+        i += 1
+    }
+    return true
 }
 
 extension String {
@@ -260,16 +275,17 @@ extension String {
 /// Splits one RFC 4180 record (no embedded newlines) into fields; `""` inside quotes is a quote.
 /// A quote inside an unquoted field, text after a closing quote, or an unterminated quote is
 /// `bad_quote`.
-func splitCSVRecord(_ text: String) -> Result<[String], RejectReason> {
-    var fields: [String] = []
-    var current: [UInt8] = []
-    let bytes = Array(text.utf8)
+/// The line's bytes (valid UTF-8) go into `fields` (emptied first), with `scratch` for quoted
+/// fields: the quoted-file cleaners call it once per line, reusing both, so an unquoted field
+/// costs one String and nothing else. Returns the reject reason, or nil.
+func splitCSVRecord(_ bytes: UnsafeRawBufferPointer, into fields: inout [String], scratch current: inout [UInt8]) -> RejectReason? {
+    fields.removeAll(keepingCapacity: true)
     var i = 0
     let n = bytes.count
     let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
     while true {
-        current.removeAll(keepingCapacity: true)
         if i < n && bytes[i] == quote {
+            current.removeAll(keepingCapacity: true)
             i += 1
             var closed = false
             while i < n {
@@ -286,17 +302,18 @@ func splitCSVRecord(_ text: String) -> Result<[String], RejectReason> {
                 current.append(bytes[i])
                 i += 1
             }
-            guard closed, i == n || bytes[i] == comma else { return .failure(.badQuote) }
+            guard closed, i == n || bytes[i] == comma else { return .badQuote }
+            fields.append(String(decoding: current, as: UTF8.self))
         } else {
+            let start = i
             while i < n && bytes[i] != comma {
-                if bytes[i] == quote { return .failure(.badQuote) }
-                current.append(bytes[i])
+                if bytes[i] == quote { return .badQuote }
                 i += 1
             }
+            fields.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
         }
-        fields.append(String(decoding: current, as: UTF8.self))
         if i >= n { break }
         i += 1  // the comma
     }
-    return .success(fields)
+    return nil
 }

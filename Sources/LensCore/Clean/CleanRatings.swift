@@ -20,7 +20,6 @@ struct RatingsCleaner {
     /// times as given and the cap counts cover the rows kept. Empty in a clean drop.
     private var uncappedTimes: [Int: Int64] = [:]
     private var values = NumericLine.Values()
-    private static let kinds: [NumericLine.Kind] = [.id, .id, .num, .int]
 
     /// The window ratings' times are capped to: `config.ratedAtMin` to the drop date plus
     /// `ratedAtMaxDaysAfterDrop` days. Throws `LensError.config` when it is empty or longer than
@@ -65,7 +64,7 @@ struct RatingsCleaner {
     @inline(__always)
     mutating func consume(_ line: UnsafeRawBufferPointer, lineNumber: Int, raw: UnsafeRawBufferPointer? = nil) {
         counts.linesRead += 1
-        if let reason = NumericLine.parse(line, kinds: Self.kinds, separator: separator, into: &values) {
+        if let reason = NumericLine.parseRating(line, separator: separator, into: &values) {
             counts.rejected += 1
             quarantine.append(QuarantineRow(file: file, line: Int64(lineNumber), raw: String(decoding: raw ?? line, as: UTF8.self),
                                             reason: reason))

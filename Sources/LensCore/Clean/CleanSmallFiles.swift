@@ -4,6 +4,7 @@
 
 /// Reads a positive 32-bit id field (trimmed), giving the contract's reason when it is not one.
 func parseIdField(_ field: String) -> Result<Int32, RejectReason> {
+    if let v = field.plainDigitsValue(maxDigits: 9) { return v == 0 ? .failure(.nonpositiveId) : .success(Int32(v)) }
     let t = field.trimmingBlanks()
     if t.isEmpty { return .failure(.blankField) }
     guard let v = Int64(t.hasPrefix("+") ? String(t.dropFirst()) : t), v <= Int64(Int32.max) else {
@@ -13,6 +14,23 @@ func parseIdField(_ field: String) -> Result<Int32, RejectReason> {
 }
 
 extension String {
+    /// The value of a field of 1 to `maxDigits` ASCII digits and nothing else (no sign, no
+    /// blank): the fast path of the id and time parsers, which give the same value for such a
+    /// field; nil for anything else.
+    @inline(__always)
+    func plainDigitsValue(maxDigits: Int) -> Int64? {
+        utf8.withContiguousStorageIfAvailable { b -> Int64? in
+            guard b.count > 0, b.count <= maxDigits else { return nil }
+            var v: Int64 = 0
+            for c in b {
+                let d = c &- 0x30
+                if d > 9 { return nil }
+                v = v &* 10 &+ Int64(d)
+            }
+            return v
+        } ?? nil
+    }
+
     /// The string without leading and trailing spaces, tabs, CR and LF (the contract's trim set).
     func trimmingBlanks() -> String {
         let u = utf8
@@ -43,7 +61,7 @@ struct SmallFileLedger {
 protocol QuotedFileCleaner {
     var ledger: SmallFileLedger { get set }
     /// Takes one data line's fields (and its raw text and physical line number).
-    mutating func consume(fields: [String], raw: String, line: Int)
+    mutating func consume(fields: [String], raw: @autoclosure () -> String, line: Int)
 }
 
 /// `order` applied to `values`: the permutation that sorts a table by its id.
@@ -69,16 +87,16 @@ struct MoviesCleaner: QuotedFileCleaner {
     private static let genreIndex: [String: Int] = Dictionary(
         uniqueKeysWithValues: GenreVocabulary.genres.enumerated().map { ($1.name, $0) })
 
-    mutating func consume(fields: [String], raw: String, line: Int) {
+    mutating func consume(fields: [String], raw: @autoclosure () -> String, line: Int) {
         ledger.counts.linesRead += 1
-        guard fields.count == 3 else { return ledger.reject(raw, line: line, reason: .fieldCount) }
+        guard fields.count == 3 else { return ledger.reject(raw(), line: line, reason: .fieldCount) }
         let id: Int32
         switch parseIdField(fields[0]) {
-        case .failure(let reason): return ledger.reject(raw, line: line, reason: reason)
+        case .failure(let reason): return ledger.reject(raw(), line: line, reason: reason)
         case .success(let v): id = v
         }
         let title = fields[1].trimmingBlanks()
-        if title.isEmpty { return ledger.reject(raw, line: line, reason: .blankField) }
+        if title.isEmpty { return ledger.reject(raw(), line: line, reason: .blankField) }
         guard seen.insert(id).inserted else {
             ledger.counts.duplicates += 1
             return
@@ -135,21 +153,21 @@ struct LinksCleaner: QuotedFileCleaner {
 
     init(knownMovies: IdSet) { self.knownMovies = knownMovies }
 
-    mutating func consume(fields: [String], raw: String, line: Int) {
+    mutating func consume(fields: [String], raw: @autoclosure () -> String, line: Int) {
         ledger.counts.linesRead += 1
-        guard fields.count == 3 else { return ledger.reject(raw, line: line, reason: .fieldCount) }
+        guard fields.count == 3 else { return ledger.reject(raw(), line: line, reason: .fieldCount) }
         let id: Int32
         switch parseIdField(fields[0]) {
-        case .failure(let reason): return ledger.reject(raw, line: line, reason: reason)
+        case .failure(let reason): return ledger.reject(raw(), line: line, reason: reason)
         case .success(let v): id = v
         }
         let tmdbText = fields[2].trimmingBlanks()
         var tmdb: Int32?
         if !tmdbText.isEmpty {
-            guard let v = Int32(tmdbText) else { return ledger.reject(raw, line: line, reason: .unparseable) }
+            guard let v = Int32(tmdbText) else { return ledger.reject(raw(), line: line, reason: .unparseable) }
             tmdb = v
         }
-        guard knownMovies.contains(id) else { return ledger.reject(raw, line: line, reason: .orphan) }
+        guard knownMovies.contains(id) else { return ledger.reject(raw(), line: line, reason: .orphan) }
         guard seen.insert(id).inserted else {
             ledger.counts.duplicates += 1
             return
@@ -181,29 +199,44 @@ struct TagsCleaner: QuotedFileCleaner {
     var ledger: SmallFileLedger
     var table = TagsTable()
 
-    init(knownMovies: IdSet, file: String = "tags.csv") {
+    /// `expectedRows` reserves the columns (growing them by doubling copies each one).
+    init(knownMovies: IdSet, file: String = "tags.csv", expectedRows: Int = 0) {
         self.knownMovies = knownMovies
         ledger = SmallFileLedger(file: file)
+        table.userId.reserveCapacity(expectedRows)
+        table.movieId.reserveCapacity(expectedRows)
+        table.tag.reserveCapacity(expectedRows)
+        table.tagNormalized.reserveCapacity(expectedRows)
+        table.taggedAt.reserveCapacity(expectedRows)
+        table.sourceLine.reserveCapacity(expectedRows)
     }
 
-    mutating func consume(fields: [String], raw: String, line: Int) {
+    mutating func consume(fields: [String], raw: @autoclosure () -> String, line: Int) {
         ledger.counts.linesRead += 1
-        guard fields.count == 4 else { return ledger.reject(raw, line: line, reason: .fieldCount) }
-        var ids: [Int32] = []
-        for f in fields[0...1] {
-            switch parseIdField(f) {
-            case .failure(let reason): return ledger.reject(raw, line: line, reason: reason)
-            case .success(let v): ids.append(v)
-            }
+        guard fields.count == 4 else { return ledger.reject(raw(), line: line, reason: .fieldCount) }
+        let user: Int32, movie: Int32
+        switch parseIdField(fields[0]) {
+        case .failure(let reason): return ledger.reject(raw(), line: line, reason: reason)
+        case .success(let v): user = v
         }
-        let tsText = fields[3].trimmingBlanks()
-        if tsText.isEmpty { return ledger.reject(raw, line: line, reason: .blankField) }
-        guard let ts = Int64(tsText) else { return ledger.reject(raw, line: line, reason: .unparseable) }
+        switch parseIdField(fields[1]) {
+        case .failure(let reason): return ledger.reject(raw(), line: line, reason: reason)
+        case .success(let v): movie = v
+        }
+        let ts: Int64
+        if let v = fields[3].plainDigitsValue(maxDigits: 18) {
+            ts = v
+        } else {
+            let tsText = fields[3].trimmingBlanks()
+            if tsText.isEmpty { return ledger.reject(raw(), line: line, reason: .blankField) }
+            guard let v = Int64(tsText) else { return ledger.reject(raw(), line: line, reason: .unparseable) }
+            ts = v
+        }
         let tag = fields[2].trimmingBlanks()
-        if tag.isEmpty { return ledger.reject(raw, line: line, reason: .emptyTag) }
-        guard knownMovies.contains(ids[1]) else { return ledger.reject(raw, line: line, reason: .orphan) }
-        table.userId.append(ids[0])
-        table.movieId.append(ids[1])
+        if tag.isEmpty { return ledger.reject(raw(), line: line, reason: .emptyTag) }
+        guard knownMovies.contains(movie) else { return ledger.reject(raw(), line: line, reason: .orphan) }
+        table.userId.append(user)
+        table.movieId.append(movie)
         table.tag.append(tag)
         table.tagNormalized.append(tag.lowercased())
         table.taggedAt.append(ts)
@@ -222,12 +255,12 @@ struct GenomeTagsCleaner: QuotedFileCleaner {
     var table = GenomeTagsTable()
     private var seen = Set<Int32>()
 
-    mutating func consume(fields: [String], raw: String, line: Int) {
+    mutating func consume(fields: [String], raw: @autoclosure () -> String, line: Int) {
         ledger.counts.linesRead += 1
-        guard fields.count == 2 else { return ledger.reject(raw, line: line, reason: .fieldCount) }
+        guard fields.count == 2 else { return ledger.reject(raw(), line: line, reason: .fieldCount) }
         let id: Int32
         switch parseIdField(fields[0]) {
-        case .failure(let reason): return ledger.reject(raw, line: line, reason: reason)
+        case .failure(let reason): return ledger.reject(raw(), line: line, reason: reason)
         case .success(let v): id = v
         }
         guard seen.insert(id).inserted else {

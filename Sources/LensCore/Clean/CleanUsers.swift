@@ -12,17 +12,17 @@ struct UsersCleaner {
         self.positions = positions
     }
 
-    mutating func consume(fields: [String], raw: String, line: Int) {
+    mutating func consume(fields: [String], raw: @autoclosure () -> String, line: Int) {
         ledger.counts.linesRead += 1
-        guard fields.count == 5 else { return ledger.reject(raw, line: line, reason: .fieldCount) }
+        guard fields.count == 5 else { return ledger.reject(raw(), line: line, reason: .fieldCount) }
         let id: Int32
         switch parseIdField(fields[0]) {
-        case .failure(let reason): return ledger.reject(raw, line: line, reason: reason)
+        case .failure(let reason): return ledger.reject(raw(), line: line, reason: reason)
         case .success(let v): id = v
         }
         let ageText = fields[positions.age].trimmingBlanks()
         guard let age = Int16(ageText) else {
-            return ledger.reject(raw, line: line, reason: ageText.isEmpty ? .blankField : .unparseable)
+            return ledger.reject(raw(), line: line, reason: ageText.isEmpty ? .blankField : .unparseable)
         }
         guard seen.insert(id).inserted else {
             ledger.counts.duplicates += 1

@@ -4,29 +4,38 @@ public enum Features {
     /// Computes the features. Throws `LensError.input` when the genome cannot be decomposed
     /// (e.g. fewer movies than components) and `LensError.internal` for numeric failures.
     public static func compute(cleaned: CleanedDrop, split: SplitRatings, config: PipelineConfig) throws -> LensTables {
+        // The PCA on one thread and the rating stats on the other: each is mostly one core's
+        // work (the PCA's BLAS calls take both for a moment), and they share nothing.
         var pca: GenomePCA?
-        if let gt = cleaned.genomeTags, let gs = cleaned.genomeScores, gs.count > 0 {
-            do {
-                pca = try GenomePCA(movieId: gs.movieId, tagId: gs.tagId, relevance: gs.relevance,
-                                    genomeTagIds: gt.tagId, k: config.pcaComponents)
-            } catch {
-                throw LensError.input(file: "genome-scores.csv", line: nil,
-                                      message: "the genome PCA failed: \(error) (lower features.pca_components or check the genome files)")
-            }
-        }
-        let movieStats: MovieStats
-        let userStats: UserStats
-        do {
-            movieStats = try MovieStats(split: split, countQuantile: config.movieCountQuantile)
-            userStats = try UserStats(split: split, winsorQuantile: config.userCountQuantile)
-        } catch {
-            throw LensError.internal(message: "movie/user stats failed: \(error)")
-        }
+        var movieStats: MovieStats?
+        var userStats: UserStats?
+        var pairLift: MoviePairLift?
+        try runLanes([
+            {
+                guard let gt = cleaned.genomeTags, let gs = cleaned.genomeScores, gs.count > 0 else { return }
+                do {
+                    pca = try GenomePCA(movieId: gs.movieId, tagId: gs.tagId, relevance: gs.relevance,
+                                        genomeTagIds: gt.tagId, k: config.pcaComponents)
+                } catch {
+                    throw LensError.input(file: "genome-scores.csv", line: nil,
+                                          message: "the genome PCA failed: \(error) (lower features.pca_components or check the genome files)")
+                }
+            },
+            {
+                do {
+                    movieStats = try MovieStats(split: split, countQuantile: config.movieCountQuantile)
+                    userStats = try UserStats(split: split, winsorQuantile: config.userCountQuantile)
+                } catch {
+                    throw LensError.internal(message: "movie/user stats failed: \(error)")
+                }
+                pairLift = MoviePairLift(split: split)
+            },
+        ])
         var tables = LensTables(movies: cleaned.movies, links: cleaned.links, tags: cleaned.tags, ratings: split,
                                 genomeTags: cleaned.genomeTags, genomeScores: cleaned.genomeScores, pca: pca,
-                                movieStats: movieStats, userStats: userStats, quarantine: cleaned.quarantine,
+                                movieStats: movieStats!, userStats: userStats!, quarantine: cleaned.quarantine,
                                 users: cleaned.users)
-        tables.pairLift = MoviePairLift(split: split)
+        tables.pairLift = pairLift
         return tables
     }
 }
