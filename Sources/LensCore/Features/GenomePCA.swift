@@ -82,7 +82,7 @@ public struct GenomePCA: Sendable, Equatable {
         }
 
         // Columns = the genome tags (every score's tag checked); rows = distinct movies ascending.
-        let columns = try GenomePCA.columnLookup(genomeTagIds: genomeTagIds, tagId: tagId, movieId: movieId)
+        let columns = try GenomePCA.columnLookup(genomeTagIds: genomeTagIds, tagId: tagId) { movieId[$0] }
         let rows = GenomePCA.rowLookup(movieId: movieId)
         let n = rows.ids.count
         guard k >= 1, k <= tags, k <= n - 1 else {
@@ -95,27 +95,7 @@ public struct GenomePCA: Sendable, Equatable {
             throw .outOfMemory(movies: n, tags: tags)
         }
         let xp = matrix.buffer
-        try movieId.withUnsafeBufferPointer { (mp) throws(GenomePCAError) in
-            try tagId.withUnsafeBufferPointer { (tp) throws(GenomePCAError) in
-                try relevance.withUnsafeBufferPointer { (rp) throws(GenomePCAError) in
-                    try rows.withResolver { (rowOf) throws(GenomePCAError) in
-                        try columns.withResolver { (columnOf) throws(GenomePCAError) in
-                            for i in 0..<count {
-                                let v = Double(rp[i])
-                                guard v.isFinite else {
-                                    throw .nonFiniteRelevance(movieId: mp[i], tagId: tp[i], row: i)
-                                }
-                                let cell = rowOf.index(of: mp[i]) &* tags &+ columnOf.index(of: tp[i])
-                                guard xp[cell].isNaN else {
-                                    throw .duplicateScore(movieId: mp[i], tagId: tp[i])
-                                }
-                                xp[cell] = v
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        try GenomePCA.fill(xp, tags: tags, movieId: movieId, tagId: tagId, relevance: relevance, rows: rows, columns: columns)
         let missing = n * tags - count
 
         // 2. Centre the columns (numpy: M - M.mean(axis=0), the mean a plain sum over rows / n).
@@ -271,11 +251,45 @@ public struct GenomePCA: Sendable, Equatable {
         }
     }
 
+    /// Writes the scores given as columns into the NaN-filled row-major matrix `xp` (`tags`
+    /// columns), row by row. Throws `.nonFiniteRelevance` or `.duplicateScore` for the first
+    /// row (in row order) that has one, checked in that order.
+    static func fill(
+        _ xp: UnsafeMutableBufferPointer<Double>, tags: Int, movieId: [Int32], tagId: [Int32], relevance: [Float],
+        rows: IdLookup, columns: IdLookup
+    ) throws(GenomePCAError) {
+        try movieId.withUnsafeBufferPointer { (mp) throws(GenomePCAError) in
+            try tagId.withUnsafeBufferPointer { (tp) throws(GenomePCAError) in
+                try relevance.withUnsafeBufferPointer { (rp) throws(GenomePCAError) in
+                    try rows.withResolver { (rowOf) throws(GenomePCAError) in
+                        try columns.withResolver { (columnOf) throws(GenomePCAError) in
+                            for i in 0..<rp.count {
+                                let v = Double(rp[i])
+                                guard v.isFinite else {
+                                    throw .nonFiniteRelevance(movieId: mp[i], tagId: tp[i], row: i)
+                                }
+                                let cell = rowOf.index(of: mp[i]) &* tags &+ columnOf.index(of: tp[i])
+                                guard xp[cell].isNaN else {
+                                    throw .duplicateScore(movieId: mp[i], tagId: tp[i])
+                                }
+                                xp[cell] = v
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// The tag -> column lookup; checks that every score's tag is a genome tag.
-    /// Throws `.unknownTagId` for the first score whose tag is not in `genomeTagIds`.
-    static func columnLookup(genomeTagIds: [Int32], tagId: [Int32], movieId: [Int32]) throws(GenomePCAError) -> IdLookup
-    {
-        let unknown: (Int) -> GenomePCAError = { .unknownTagId(tagId: tagId[$0], movieId: movieId[$0], row: $0) }
+    /// Throws `.unknownTagId` for the first score whose tag is not in `genomeTagIds`, with the
+    /// movie id `movieIdOfRow` gives for its row.
+    static func columnLookup(
+        genomeTagIds: [Int32], tagId: [Int32], movieIdOfRow: (Int) -> Int32
+    ) throws(GenomePCAError) -> IdLookup {
+        func unknown(_ row: Int) -> GenomePCAError {
+            .unknownTagId(tagId: tagId[row], movieId: movieIdOfRow(row), row: row)
+        }
         guard let lo = genomeTagIds.first, let hi = genomeTagIds.last else {
             if !tagId.isEmpty { throw unknown(0) }
             return IdLookup(ids: [], table: [], base: 0)
