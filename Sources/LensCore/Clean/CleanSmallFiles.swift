@@ -280,9 +280,7 @@ struct GenomeScoresCleaner {
             r = min(max(r, 0), 1)
             capped += 1
         }
-        table.movieId.append(movie)
-        table.tagId.append(tag)
-        table.relevance.append(Float(r))
+        table.append(movieId: movie, tagId: tag, relevance: Float(r))
     }
 
     mutating func finish() -> (GenomeScoresTable, FileReconciliation) {

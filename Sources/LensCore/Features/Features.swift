@@ -7,8 +7,7 @@ public enum Features {
         var pca: GenomePCA?
         if let gt = cleaned.genomeTags, let gs = cleaned.genomeScores, gs.count > 0 {
             do {
-                pca = try GenomePCA(movieId: gs.movieId, tagId: gs.tagId, relevance: gs.relevance,
-                                    genomeTagIds: gt.tagId, k: config.pcaComponents)
+                pca = try GenomePCA(scores: gs, genomeTagIds: gt.tagId, k: config.pcaComponents)
             } catch {
                 throw LensError.input(file: "genome-scores.csv", line: nil,
                                       message: "the genome PCA failed: \(error) (lower features.pca_components or check the genome files)")
