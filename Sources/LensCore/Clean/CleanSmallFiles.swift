@@ -290,7 +290,6 @@ struct GenomeScoresCleaner {
     var table = GenomeScoresTable()
     var capped = 0
     private var values = NumericLine.Values()
-    private static let kinds: [NumericLine.Kind] = [.id, .id, .num]
 
     init(knownMovies: IdSet, knownTags: IdSet) {
         self.knownMovies = knownMovies
@@ -300,7 +299,7 @@ struct GenomeScoresCleaner {
     @inline(__always)
     mutating func consume(_ line: UnsafeRawBufferPointer, lineNumber: Int) {
         ledger.counts.linesRead += 1
-        if let reason = NumericLine.parse(line, kinds: Self.kinds, into: &values) {
+        if let reason = NumericLine.parseScore(line, into: &values) {
             return ledger.reject(String(decoding: line, as: UTF8.self), line: lineNumber, reason: reason)
         }
         let movie = Int32(truncatingIfNeeded: values.ints.0)
@@ -313,9 +312,7 @@ struct GenomeScoresCleaner {
             r = min(max(r, 0), 1)
             capped += 1
         }
-        table.movieId.append(movie)
-        table.tagId.append(tag)
-        table.relevance.append(Float(r))
+        table.append(movieId: movie, tagId: tag, relevance: Float(r))
     }
 
     mutating func finish() -> (GenomeScoresTable, FileReconciliation) {

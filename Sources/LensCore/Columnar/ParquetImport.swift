@@ -68,11 +68,12 @@ public enum ParquetImport {
         }
         var genomeScores: GenomeScoresTable?
         if let gs = try reader.optional("genome_scores", ColumnarSchemas.genomeScores) {
-            var t = GenomeScoresTable()
-            t.movieId = try gs.int32("movie_id")
-            t.tagId = try gs.int32("tag_id")
-            t.relevance = try gs.float("relevance")
-            genomeScores = t
+            let movieId = try gs.int32("movie_id"), tagId = try gs.int32("tag_id"), relevance = try gs.float("relevance")
+            guard movieId.count == relevance.count, tagId.count == relevance.count else {
+                throw gs.error("its columns differ in length (movie_id \(movieId.count), tag_id \(tagId.count), relevance \(relevance.count))")
+            }
+            // Compacted like a cleaned table: a grid's id columns are dropped here.
+            genomeScores = GenomeScoresTable(movieId: movieId, tagId: tagId, relevance: relevance)
         }
         let pca = try readPCA(&reader, genomeTags: genomeTags, genomeScores: genomeScores, dir: dir, rewrite: rewrite)
 

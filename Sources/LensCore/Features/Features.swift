@@ -14,8 +14,7 @@ public enum Features {
             {
                 guard let gt = cleaned.genomeTags, let gs = cleaned.genomeScores, gs.count > 0 else { return }
                 do {
-                    pca = try GenomePCA(movieId: gs.movieId, tagId: gs.tagId, relevance: gs.relevance,
-                                        genomeTagIds: gt.tagId, k: config.pcaComponents)
+                    pca = try GenomePCA(scores: gs, genomeTagIds: gt.tagId, k: config.pcaComponents)
                 } catch {
                     throw LensError.input(file: "genome-scores.csv", line: nil,
                                           message: "the genome PCA failed: \(error) (lower features.pca_components or check the genome files)")

@@ -77,14 +77,7 @@ public struct GenomeTagsTable: Sendable {
     public var count: Int { tagId.count }
 }
 
-/// Cleaned `genome-scores`, in file order; relevance capped to [0, 1].
-public struct GenomeScoresTable: Sendable {
-    public var movieId: [Int32] = []
-    public var tagId: [Int32] = []
-    public var relevance: [Float] = []
-    public init() {}
-    public var count: Int { movieId.count }
-}
+// `GenomeScoresTable` has its own file: its ids are stored as a grid when they form one.
 
 /// Cleaned `users`, for the drops that have demographics (ml-100k `u.user`, ml-1m `users.dat`),
 /// sorted by user id.

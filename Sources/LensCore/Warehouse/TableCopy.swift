@@ -99,11 +99,12 @@ enum TableCopy {
         }
         if let gs = tables.genomeScores {
             try copy("genome_scores", "movie_id, tag_id, relevance") { enc, w in
-                for i in 0..<gs.count {
+                // Row by row in table order; a grid's ids come block by block, without a division per row.
+                try gs.forEachRow { movieId, tagId, relevance in
                     enc.beginRow(fieldCount: 3)
-                    enc.int32(gs.movieId[i])
-                    enc.int32(gs.tagId[i])
-                    enc.float4(gs.relevance[i])
+                    enc.int32(movieId)
+                    enc.int32(tagId)
+                    enc.float4(relevance)
                     if enc.count > flushBytes { try w.flush(&enc) }
                 }
             }

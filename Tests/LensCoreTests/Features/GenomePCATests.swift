@@ -249,4 +249,73 @@ final class GenomePCATests: XCTestCase {
             GenomePCAError.duplicateScore(movieId: 2, tagId: 1).description,
             "genome PCA: movie 2, tag 1 is scored more than once; keep one score per (movieId, tagId) before the PCA")
     }
+
+    // MARK: - Genome-scores tables stored as a grid
+
+    /// The rows of `syntheticGenome` without missing cells, in file order (movie-major,
+    /// tag-minor): a grid (its cycle lacks the genome's last tag, which has no score).
+    static func gridGenome(movies: Int, tags: Int, seed: UInt64) -> (scores: Support.GenomeScores, tagIds: [Int32]) {
+        let (s, tagIds, _) = syntheticGenome(movies: movies, tags: tags, missingRate: 0, seed: seed)
+        let order = s.movieId.indices.sorted { (s.movieId[$0], s.tagId[$0]) < (s.movieId[$1], s.tagId[$1]) }
+        var g = Support.GenomeScores()
+        g.movieId = order.map { s.movieId[$0] }
+        g.tagId = order.map { s.tagId[$0] }
+        g.relevance = order.map { s.relevance[$0] }
+        return (g, tagIds)
+    }
+
+    /// Protects the memory-saving path of stage 3: a table stored as a grid (complete, or with a
+    /// partial last block) gives bit for bit the PCA of the same rows as columns, and so does a
+    /// table that fell back to explicit columns.
+    func testGridTableGivesTheSamePCAAsColumns() throws {
+        let (g, tagIds) = Self.gridGenome(movies: 90, tags: 25, seed: 11)
+        for cut in [0, 7] {
+            let m = Array(g.movieId.dropLast(cut)), t = Array(g.tagId.dropLast(cut)), r = Array(g.relevance.dropLast(cut))
+            var appended = GenomeScoresTable()
+            for i in m.indices { appended.append(movieId: m[i], tagId: t[i], relevance: r[i]) }
+            let built = GenomeScoresTable(movieId: m, tagId: t, relevance: r)
+            XCTAssertTrue(appended.isGrid && built.isGrid, "cut \(cut)")
+            let want = try GenomePCA(movieId: m, tagId: t, relevance: r, genomeTagIds: tagIds, k: 6)
+            XCTAssertEqual(try GenomePCA(scores: appended, genomeTagIds: tagIds, k: 6), want, "cut \(cut)")
+            XCTAssertEqual(try GenomePCA(scores: built, genomeTagIds: tagIds, k: 6), want, "cut \(cut)")
+            XCTAssertEqual(want.missingCells, 90 * 25 - m.count)
+        }
+        let (s, shuffledTagIds, _) = Self.syntheticGenome(movies: 90, tags: 25, seed: 11)
+        let explicit = GenomeScoresTable(movieId: s.movieId, tagId: s.tagId, relevance: s.relevance)
+        XCTAssertFalse(explicit.isGrid)
+        XCTAssertEqual(
+            try GenomePCA(scores: explicit, genomeTagIds: shuffledTagIds, k: 6),
+            try GenomePCA(movieId: s.movieId, tagId: s.tagId, relevance: s.relevance, genomeTagIds: shuffledTagIds, k: 6))
+    }
+
+    /// Protects the input checks on a grid: the same error, for the same first bad row, as the
+    /// same rows given as columns (unknown tag, duplicate block, tag twice in the cycle,
+    /// non-finite relevance, and a duplicate that comes before a non-finite value).
+    func testGridTableReportsTheSameErrorsAsColumns() {
+        func errors(_ m: [Int32], _ t: [Int32], _ r: [Float], _ tags: [Int32]) -> (GenomePCAError?, GenomePCAError?) {
+            let table = GenomeScoresTable(movieId: m, tagId: t, relevance: r)
+            XCTAssertTrue(table.isGrid, "\(m) \(t)")
+            func run(_ body: () throws(GenomePCAError) -> GenomePCA) -> GenomePCAError? {
+                do {
+                    _ = try body()
+                    return nil
+                } catch { return error }
+            }
+            return (run { () throws(GenomePCAError) in try GenomePCA(scores: table, genomeTagIds: tags, k: 1) },
+                    run { () throws(GenomePCAError) in try GenomePCA(movieId: m, tagId: t, relevance: r, genomeTagIds: tags, k: 1) })
+        }
+        let cases: [(m: [Int32], t: [Int32], r: [Float], tags: [Int32], want: GenomePCAError)] = [
+            ([1, 1, 2, 2, 3], [1, 9, 1, 9, 1], [0.1, 0.2, 0.3, 0.4, 0.5], [1, 2], .unknownTagId(tagId: 9, movieId: 1, row: 1)),
+            ([1, 1, 2, 2, 1, 1], [1, 2, 1, 2, 1, 2], [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [1, 2], .duplicateScore(movieId: 1, tagId: 1)),
+            ([1, 1, 1, 2, 2, 2], [1, 2, 1, 1, 2, 1], [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [1, 2], .duplicateScore(movieId: 1, tagId: 1)),
+            ([1, 1, 2, 2, 3, 3], [1, 2, 1, 2, 1, 2], [0.1, 0.2, 0.3, 0.4, .infinity, 0.6], [1, 2],
+             .nonFiniteRelevance(movieId: 3, tagId: 1, row: 4)),
+            ([1, 2, 1, 2], [1, 1, 1, 1], [0.1, 0.2, 0.3, .nan], [1], .duplicateScore(movieId: 1, tagId: 1)),
+        ]
+        for c in cases {
+            let (table, columns) = errors(c.m, c.t, c.r, c.tags)
+            XCTAssertEqual(table, c.want, "grid \(c.m) \(c.t)")
+            XCTAssertEqual(columns, c.want, "columns \(c.m) \(c.t)")
+        }
+    }
 }

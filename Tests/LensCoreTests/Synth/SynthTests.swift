@@ -139,7 +139,7 @@ final class SynthTests: XCTestCase {
             XCTAssertEqual(f.clean, f.linesRead, f.file)
         }
         XCTAssertEqual(c.movies.movieId.count, s.movies)
-        XCTAssertEqual(c.genomeScores?.movieId.count, s.genomeScores)
+        XCTAssertEqual(c.genomeScores?.count, s.genomeScores)
         XCTAssertTrue(c.unknownGenres.isEmpty, "\(c.unknownGenres)")
     }
 
