@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The split's sort of rows already in (userId, movieId) order, as GroupLens writes ratings.csv:
 /// a stable order by time alone (ties keep the row order, which is the (userId, movieId) order),
 /// holding nothing but the resulting permutation, a histogram and the scratch of one bucket. The
@@ -20,39 +22,81 @@ enum TimeBucketOrder {
         let lowMask: UInt32 = low == 0 ? 0 : UInt32.max >> UInt32(32 - low)
         @inline(__always) func key(_ i: Int) -> UInt32 { times[i] &- minTime }
 
-        // 1. Distribute rows by their top bits, in row order (so ties stay in row order).
-        var starts = [Int](repeating: 0, count: (1 << top) + 1)
-        for i in 0..<n { starts[Int(key(i) >> UInt32(low)) + 1] += 1 }
-        for b in 0..<(1 << top) { starts[b + 1] += starts[b] }
+        // 1. Distribute rows by their top bits, in row order (so ties stay in row order). Each
+        //    half of the rows is counted and scattered by its own thread: in every bucket the
+        //    first half's rows go before the second half's, which keeps the order stable.
+        let buckets = 1 << top
+        let halves = n < 1 << 16 ? 1 : 2
+        let bounds = [0, halves == 1 ? n : n / 2, n]
+        var counts = [[Int]](repeating: [Int](repeating: 0, count: buckets), count: halves)
+        counts.withUnsafeMutableBufferPointer { c in
+            let perHalf = c
+            concurrently(halves) { h in
+                perHalf[h].withUnsafeMutableBufferPointer { cnt in
+                    for i in bounds[h]..<bounds[h + 1] { cnt[Int(key(i) >> UInt32(low))] += 1 }
+                }
+            }
+        }
+        var starts = [Int](repeating: 0, count: buckets + 1)
+        var next = [[Int]](repeating: [], count: halves)
+        for h in 0..<halves { next[h] = [Int](repeating: 0, count: buckets) }
+        for b in 0..<buckets {
+            var at = starts[b]
+            for h in 0..<halves {
+                next[h][b] = at
+                at += counts[h][b]
+            }
+            starts[b + 1] = at
+        }
         var perm = [UInt32](repeating: 0, count: n)
-        var next = starts
         perm.withUnsafeMutableBufferPointer { p in
-            for i in 0..<n {
-                let b = Int(key(i) >> UInt32(low))
-                p[next[b]] = UInt32(truncatingIfNeeded: i)
-                next[b] += 1
+            next.withUnsafeMutableBufferPointer { nx in
+                let (out, cursors) = (p, nx)
+                concurrently(halves) { h in
+                    cursors[h].withUnsafeMutableBufferPointer { cur in
+                        for i in bounds[h]..<bounds[h + 1] {
+                            let b = Int(key(i) >> UInt32(low))
+                            out[cur[b]] = UInt32(truncatingIfNeeded: i)
+                            cur[b] += 1
+                        }
+                    }
+                }
             }
         }
         if low == 0 { return perm }
 
         // 2. Sort each bucket by the remaining bits, stably: the shared radix sort (which skips the
-        //    digits a bucket's keys share), or insertion for the small ones.
+        //    digits a bucket's keys share), or insertion for the small ones. Two threads take the
+        //    buckets below and above the middle row.
+        var middle = 0
+        while middle < buckets && starts[middle + 1] <= n / 2 { middle += 1 }
+        let bucketRanges = halves == 1 ? [0..<buckets] : [0..<middle, middle..<buckets]
         perm.withUnsafeMutableBufferPointer { p in
-            for b in 0..<(1 << top) {
-                let s = starts[b], m = starts[b + 1] - s
-                if m < 2 { continue }
-                let rows = UnsafeMutableBufferPointer(rebasing: p[s..<(s + m)])
-                var keys = rows.map { key(Int($0)) & lowMask }
-                var sorted = Array(rows)
-                if m <= 32 {
-                    insertionSort(keys: &keys, rows: &sorted)
-                } else {
-                    RadixSort.sortCarrying(keys: &keys, perm: &sorted)
+            let rowsOut = p
+            concurrently(bucketRanges.count) { part in
+                for b in bucketRanges[part] {
+                    let s = starts[b], m = starts[b + 1] - s
+                    if m < 2 { continue }
+                    let rows = UnsafeMutableBufferPointer(rebasing: rowsOut[s..<(s + m)])
+                    var keys = rows.map { key(Int($0)) & lowMask }
+                    var sorted = Array(rows)
+                    if m <= 32 {
+                        insertionSort(keys: &keys, rows: &sorted)
+                    } else {
+                        RadixSort.sortCarrying(keys: &keys, perm: &sorted)
+                    }
+                    _ = rows.update(fromContentsOf: sorted)
                 }
-                _ = rows.update(fromContentsOf: sorted)
             }
         }
         return perm
+    }
+
+    /// Runs `body(0..<count)` on `count` threads at once (inline for one).
+    @inline(__always)
+    static func concurrently(_ count: Int, _ body: (Int) -> Void) {
+        if count == 1 { return body(0) }
+        DispatchQueue.concurrentPerform(iterations: count, execute: body)
     }
 
     /// Stable insertion sort of `rows` by `keys`.

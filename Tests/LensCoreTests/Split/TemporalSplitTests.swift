@@ -84,11 +84,12 @@ final class TemporalSplitTests: XCTestCase {
 
     /// Protects the split's memory-lean time sort on every path: one time for all rows, a few
     /// bits (top-level buckets only), small buckets (insertion sort), large ones (one and two
-    /// radix passes of the remaining bits), each equal to a stable comparison sort.
+    /// radix passes of the remaining bits), one and two threads, each equal to a stable
+    /// comparison sort.
     func testTimeBucketOrderIsAStableSortByTime() {
         var rng = SystemRandomNumberGenerator()
         for span in [UInt32(0), 7, 5_000, 1 << 20, 1 << 23, UInt32.max - 1_000] {
-            for n in [1, 2, 31, 33, 5_000, 60_000] {
+            for n in [1, 2, 31, 33, 5_000, 60_000, 150_001] {  // the last one takes the two-thread path
                 let base: UInt32 = span > 0 ? 1_000 : 0  // offsets need not start at 0
                 var times = (0..<n).map { _ in base + UInt32.random(in: 0...span, using: &rng) }
                 if span > 0 { times[0] = base; times[n - 1] = base + span }
