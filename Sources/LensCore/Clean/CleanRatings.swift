@@ -20,6 +20,11 @@ struct RatingsCleaner {
     /// times as given and the cap counts cover the rows kept. Empty in a clean drop.
     private var uncappedTimes: [Int: Int64] = [:]
     private var values = NumericLine.Values()
+    /// Rows parsed but not yet in `table` (`pendingCount` of them): `consume` stores each value
+    /// with no per-row capacity or uniqueness check of five growing arrays, and every
+    /// `PendingRows.capacity` rows they move to the columns in one copy each.
+    private let pending = PendingRows()
+    private var pendingCount = 0
 
     /// The window ratings' times are capped to: `config.ratedAtMin` to the drop date plus
     /// `ratedAtMaxDaysAfterDrop` days. Throws `LensError.config` when it is empty or longer than
@@ -77,16 +82,30 @@ struct RatingsCleaner {
                                             reason: .orphan))
             return
         }
-        table.userId.append(Int32(truncatingIfNeeded: values.ints.0))
-        table.movieId.append(movie)
-        table.rating.append(Float(values.nums.2))
+        let k = pendingCount
         let time = values.ints.3
         if time < ratedAtMin || time > ratedAtMax {
-            uncappedTimes[table.ratedAt.count] = time
+            uncappedTimes[table.count + k] = time
         }
+        pending.userId[k] = Int32(truncatingIfNeeded: values.ints.0)
+        pending.movieId[k] = movie
+        pending.rating[k] = Float(values.nums.2)
         // the offset of the capped time into the window (which `init` checked fits 32 bits)
-        table.ratedAt.offsets.append(UInt32(truncatingIfNeeded: min(max(time, ratedAtMin), ratedAtMax) - ratedAtMin))
-        table.sourceLine.append(Int32(truncatingIfNeeded: lineNumber))
+        pending.ratedAt[k] = UInt32(truncatingIfNeeded: min(max(time, ratedAtMin), ratedAtMax) - ratedAtMin)
+        pending.sourceLine[k] = Int32(truncatingIfNeeded: lineNumber)
+        pendingCount = k + 1
+        if pendingCount == PendingRows.capacity { flushPending() }
+    }
+
+    /// Appends the pending rows to the table's columns, one copy per column.
+    private mutating func flushPending() {
+        let n = pendingCount
+        table.userId.append(contentsOf: UnsafeBufferPointer(start: pending.userId, count: n))
+        table.movieId.append(contentsOf: UnsafeBufferPointer(start: pending.movieId, count: n))
+        table.rating.append(contentsOf: UnsafeBufferPointer(start: pending.rating, count: n))
+        table.ratedAt.offsets.append(contentsOf: UnsafeBufferPointer(start: pending.ratedAt, count: n))
+        table.sourceLine.append(contentsOf: UnsafeBufferPointer(start: pending.sourceLine, count: n))
+        pendingCount = 0
     }
 
     /// Records a line that could not be decoded at all (e.g. invalid UTF-8 in a numeric file).
@@ -98,6 +117,7 @@ struct RatingsCleaner {
 
     /// Dedups and caps; returns the clean table, its reconciliation and the cap counts.
     mutating func finish() -> (RatingsTable, FileReconciliation, CapCounts) {
+        flushPending()
         let drop = duplicateRows()
         var caps = CapCounts()
         // Times were capped as they came; count the caps over the rows kept.
@@ -217,5 +237,23 @@ struct RatingsCleaner {
         }
         counts.duplicates += rows.count - distinct.count
         counts.superseded += distinct.count - 1
+    }
+}
+
+/// Fixed buffers for a block of ratings rows on their way into the table's columns (the
+/// pointers are `let`, so storing through them costs no exclusivity check).
+final class PendingRows {
+    static let capacity = 4096
+    let userId = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+    let movieId = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+    let rating = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
+    let ratedAt = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+    let sourceLine = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+    deinit {
+        userId.deallocate()
+        movieId.deallocate()
+        rating.deallocate()
+        ratedAt.deallocate()
+        sourceLine.deallocate()
     }
 }
