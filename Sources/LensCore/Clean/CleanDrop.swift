@@ -219,7 +219,7 @@ public enum CleanDrop {
         var scratch: [UInt8] = []
         try readLines(source, name, bom: &bom) { line, number in
             // The line's text is made only for the quarantine (a rejected line).
-            let reason = isValidUTF8(line) ? splitCSVRecord(line, into: &fields, scratch: &scratch) : .invalidUTF8
+            let reason = UTF8Validation.isValid(line) ? splitCSVRecord(line, into: &fields, scratch: &scratch) : .invalidUTF8
             guard let reason else { return cleaner.consume(fields: fields, raw: String(decoding: line, as: UTF8.self), line: number) }
             cleaner.ledger.counts.linesRead += 1
             cleaner.ledger.reject(String(decoding: line, as: UTF8.self), line: number, reason: reason)
@@ -235,25 +235,6 @@ public enum CleanDrop {
                                   message: "unexpected header \"\(got)\"; expected \"\(expected)\" (a renamed or reordered column cannot be read safely)")
         }
     }
-}
-
-/// True when `bytes` are valid UTF-8: eight bytes at a time while they are ASCII (the common
-/// case), the full check otherwise.
-@inline(__always)
-func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
-    guard let p = bytes.baseAddress else { return true }
-    var i = 0
-    while i + 8 <= bytes.count {
-        if p.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 {
-            return String(validatingUTF8Bytes: bytes) != nil
-        }
-        i += 8
-    }
-    while i < bytes.count {
-        if p.load(fromByteOffset: i, as: UInt8.self) & 0x80 != 0 { return String(validatingUTF8Bytes: bytes) != nil }
-        i += 1
-    }
-    return true
 }
 
 extension String {

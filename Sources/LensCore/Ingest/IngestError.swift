@@ -3,8 +3,8 @@ import Foundation
 /// A fatal problem while reading the bytes of a MovieLens drop: a missing file, a damaged or
 /// hostile zip archive, an I/O failure.
 ///
-/// Bad *rows* are not `IngestError`s: a line the CSV splitter cannot split is a ``CSVFieldError``
-/// that the caller records as a rejected row. An `IngestError` means the file itself cannot be
+/// Bad *rows* are not `IngestError`s: a line the cleaners cannot read gets a `RejectReason`
+/// and goes to the quarantine. An `IngestError` means the file itself cannot be
 /// read on, so the stage stops. The exit code is chosen at the CLI edge from ``code``.
 ///
 /// ``description`` renders compiler-style, `file[:line]: error: message. fix`, for example

@@ -42,23 +42,19 @@ final class DropSourceTests: XCTestCase {
         let shared = try IngestFixtures.requireMovieLens()
         let drop = try DropSource.open(path: shared + "/ml-latest-small.zip")
         let reader = LineReader(source: try drop.open("ratings.csv"))
-        let fields = CSVFields()
+        var values = NumericLine.Values()
         var ratings = 0
         var sum = 0.0
         try reader.forEachLine { line, number in
-            try fields.split(line)
-            XCTAssertEqual(fields.count, 4, "line \(number)")
             if number == 1 {
-                XCTAssertEqual(try fields.string(0), "userId")
+                XCTAssertEqual(String(decoding: line, as: UTF8.self), "userId,movieId,rating,timestamp")
                 return
             }
-            guard let user = fields.int32(0), let movie = fields.int32(1), let rating = fields.double(2),
-                let time = fields.int64(3)
-            else {
-                return XCTFail("line \(number) does not parse")
+            if let reason = NumericLine.parseRating(line, separator: UInt8(ascii: ","), into: &values) {
+                return XCTFail("line \(number) does not parse: \(reason)")
             }
-            XCTAssertTrue(user > 0 && movie > 0 && time > 0)
-            sum += rating
+            XCTAssertTrue(values.ints.0 > 0 && values.ints.1 > 0 && values.ints.3 > 0)
+            sum += values.nums.2
             ratings += 1
         }
         XCTAssertEqual(ratings, 100_836)
@@ -76,20 +72,16 @@ final class DropSourceTests: XCTestCase {
         XCTAssertFalse(drop.contains("ratings.csv"))
         let data = try IngestFixtures.lines(of: drop.open("u.data"))
         XCTAssertEqual(data.count, 100_000)
-        let tabs = CSVFields(separator: 0x09, quoting: false)
-        try data[0].1.withUnsafeBytes { try tabs.split($0) }
-        XCTAssertEqual(tabs.count, 4)
+        XCTAssertEqual(data[0].1.split(separator: 0x09, omittingEmptySubsequences: false).count, 4)
         // u.item is Latin-1: some titles are not valid UTF-8 and must be transcoded, not replaced.
-        let pipes = CSVFields(separator: UInt8(ascii: "|"), quoting: false)
         var latin1Titles = 0
         for (_, line) in try IngestFixtures.lines(of: drop.open("u.item")) {
-            try line.withUnsafeBytes { raw in
-                try pipes.split(raw)
-                XCTAssertEqual(pipes.count, 24)
-                if !UTF8Validation.isValid(pipes[1]) {
-                    latin1Titles += 1
-                    XCTAssertFalse(Latin1.string(pipes[1]).contains("\u{FFFD}"))
-                }
+            let fields = line.split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false)
+            XCTAssertEqual(fields.count, 24)
+            let title = Array(fields[1])
+            if !title.withUnsafeBytes({ UTF8Validation.isValid($0) }) {
+                latin1Titles += 1
+                XCTAssertFalse(Latin1.string(title).contains("\u{FFFD}"))
             }
         }
         XCTAssertGreaterThan(latin1Titles, 0)
