@@ -5,28 +5,13 @@
 -- columns: batch, activity, min_ratings, n_ratings
 with
 
-buffer as (
-    select r.user_id, r.movie_id, r.batch from {{current}}.ratings as r where r.split = 'buffer'
-    union all
-    select b.user_id, b.movie_id, b.batch from {{current}}.ratings_buffer as b
-    where not exists (select from {{current}}.ratings as r where r.user_id = b.user_id and r.movie_id = b.movie_id)
-),
-
+-- train is batch 0
 parts as (
-    select 0 as batch, r.user_id from {{current}}.ratings as r where r.split = 'train'
-    union all
-    select buffer.batch, buffer.user_id from buffer
-),
-
-every_rating as (
-    select r.user_id, r.movie_id from {{current}}.ratings as r
-    union all
-    select b.user_id, b.movie_id from {{current}}.ratings_buffer as b
-    where not exists (select from {{current}}.ratings as r where r.user_id = b.user_id and r.movie_id = b.movie_id)
+    select coalesce(e.batch, 0) as batch, e.user_id from {{current}}.every_rating as e where e.split in ('train', 'buffer')
 ),
 
 per_user as (
-    select e.user_id, count(*) as n_ratings from every_rating as e group by e.user_id
+    select e.user_id, count(*) as n_ratings from {{current}}.every_rating as e group by e.user_id
 ),
 
 buckets (activity, min_ratings, max_ratings) as (

@@ -3,17 +3,9 @@
 -- columns: batch, genre, n_ratings
 with
 
-buffer as (
-    select r.user_id, r.movie_id, r.batch from {{current}}.ratings as r where r.split = 'buffer'
-    union all
-    select b.user_id, b.movie_id, b.batch from {{current}}.ratings_buffer as b
-    where not exists (select from {{current}}.ratings as r where r.user_id = b.user_id and r.movie_id = b.movie_id)
-),
-
+-- train is batch 0; held-back buffer batches count as in rating_counts.sql
 parts as (
-    select 0 as batch, r.movie_id from {{current}}.ratings as r where r.split = 'train'
-    union all
-    select buffer.batch, buffer.movie_id from buffer
+    select coalesce(e.batch, 0) as batch, e.movie_id from {{current}}.every_rating as e where e.split in ('train', 'buffer')
 ),
 
 per_movie as (

@@ -7,17 +7,10 @@
 --   sum of the user's ratings)
 with
 
-buffer as (
-    select r.user_id, r.movie_id, r.rating, r.batch from {{current}}.ratings as r where r.split = 'buffer'
-    union all
-    select b.user_id, b.movie_id, b.rating, b.batch from {{current}}.ratings_buffer as b
-    where not exists (select from {{current}}.ratings as r where r.user_id = b.user_id and r.movie_id = b.movie_id)
-),
-
+-- train is batch 0
 parts as (
-    select 0 as batch, r.user_id, r.rating from {{current}}.ratings as r where r.split = 'train'
-    union all
-    select buffer.batch, buffer.user_id, buffer.rating from buffer
+    select coalesce(e.batch, 0) as batch, e.user_id, e.rating
+    from {{current}}.every_rating as e where e.split in ('train', 'buffer')
 ),
 
 -- Same bits whatever order (parallel) aggregation adds rows in, so that a rerun or an append

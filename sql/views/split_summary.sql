@@ -14,17 +14,6 @@ create view {{current}}.split_summary as
 
 with
 
-every_rating as (
-    select r.user_id, r.movie_id, r.rated_at, r.split, r.batch, false as held_back
-    from {{current}}.ratings as r
-    union all
-    select b.user_id, b.movie_id, b.rated_at, b.split, b.batch, true as held_back
-    from {{current}}.ratings_buffer as b
-    where not exists (
-        select from {{current}}.ratings as r where r.user_id = b.user_id and r.movie_id = b.movie_id
-    )
-),
-
 per_part as (
     select
         r.split,
@@ -35,7 +24,7 @@ per_part as (
         min(r.rated_at) as first_rated_at,
         max(r.rated_at) as last_rated_at,
         bool_and(r.held_back) as held_back
-    from every_rating as r
+    from {{current}}.every_rating as r
     group by r.split, r.batch
 ),
 
