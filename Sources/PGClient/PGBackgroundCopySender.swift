@@ -32,8 +32,8 @@ public final class PGBackgroundCopySender: PGCopySink {
     private var finished = false
 
     /// Runs `produce` with a sender whose thread writes to `writer`. On success, whatever `produce`
-    /// flushed is handed to libpq before this returns (the producer ends with `finish`); on an
-    /// error the buffers not yet sent are dropped, the thread stops, and the error is rethrown.
+    /// flushed is handed to libpq before this returns, and a send error is thrown; on an error
+    /// the buffers not yet sent are dropped, the thread stops, and the error is rethrown.
     public static func withSender<T>(writer: PGCopyWriter, depth: Int = 3,
                                      _ produce: (PGBackgroundCopySender) throws -> T) throws -> T {
         let sender = PGBackgroundCopySender(writer: writer, depth: depth)
@@ -67,14 +67,6 @@ public final class PGBackgroundCopySender: PGCopySink {
         lock.unlock()
         queued.signal()
         encoder = empty
-    }
-
-    /// Sends `encoder`'s remaining bytes, waits until everything is handed to libpq, and throws
-    /// the first send error.
-    public func finish(_ encoder: inout PGBinaryCopyEncoder) throws {
-        try flush(&encoder)
-        stopAndWait()
-        if let error = currentError() { throw error }
     }
 
     /// Drops what is not sent yet and stops the thread.

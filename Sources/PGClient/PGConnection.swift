@@ -107,6 +107,20 @@ public final class PGConnection {
         while let more = PQgetResult(c) { PQclear(more) }
     }
 
+    /// Runs `body` between BEGIN and COMMIT; when `body` (or the COMMIT) throws, rolls back and
+    /// rethrows, so the connection is never left inside a transaction.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("begin")
+        do {
+            let value = try body()
+            try execute("commit")
+            return value
+        } catch {
+            try? execute("rollback")
+            throw error
+        }
+    }
+
     /// Runs one statement with the extended protocol. Parameters `$1, $2, ...` are sent as text
     /// values bound by the server (never spliced into the SQL); `nil` is SQL NULL. Results are text.
     @discardableResult

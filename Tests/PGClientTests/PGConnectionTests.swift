@@ -258,7 +258,7 @@ final class PGConnectionTests: XCTestCase {
                     if enc.count > 1 << 12 { try sender.flush(&enc) }
                 }
                 enc.trailer()
-                try sender.finish(&enc)
+                try sender.flush(&enc)
             }
             XCTAssertGreaterThan(w.bytesWritten, n * 14)
         }
@@ -277,16 +277,7 @@ final class PGConnectionTests: XCTestCase {
         try conn.execute("CREATE TABLE b (v int)")
         for _ in 0..<20 {
             XCTAssertThrowsError(try conn.copyIn("COPY b FROM STDIN (FORMAT binary)") { w in
-                try PGBackgroundCopySender.withSender(writer: w) { sender in
-                    var enc = PGBinaryCopyEncoder()
-                    enc.header()
-                    for i in 0..<50_000 {
-                        enc.beginRow(fieldCount: 1)
-                        enc.int32(Int32(i))
-                        if enc.count > 1 << 14 { try sender.flush(&enc) }
-                    }
-                    throw ProducerFailure()
-                }
+                try PGBackgroundCopySender.withSender(writer: w) { sender in try encodeRowsThenFail(into: sender) }
             }) { error in
                 XCTAssertTrue(error is ProducerFailure, "the producer's error comes back: \(error)")
             }
@@ -297,20 +288,24 @@ final class PGConnectionTests: XCTestCase {
 
     struct ProducerFailure: Error {}
 
+    /// A producer that fails mid-COPY: 50,000 one-int rows flushed to `sink` every 16 KiB, then
+    /// `ProducerFailure`.
+    func encodeRowsThenFail(into sink: PGCopySink) throws {
+        var enc = PGBinaryCopyEncoder()
+        enc.header()
+        for i in 0..<50_000 {
+            enc.beginRow(fieldCount: 1)
+            enc.int32(Int32(i))
+            if enc.count > 1 << 14 { try sink.flush(&enc) }
+        }
+        throw ProducerFailure()
+    }
+
     /// Protects the abort path: a producer that throws mid-COPY leaves the table empty (the server
     /// rolls the COPY back), rethrows the producer's own error, and the connection stays usable.
     func testProducerThrowingMidCopyLeavesTableEmptyAndConnectionUsable() throws {
         try conn.execute("CREATE TABLE a (v int)")
-        var enc = PGBinaryCopyEncoder()
-        XCTAssertThrowsError(try conn.copyIn("COPY a FROM STDIN (FORMAT binary)") { w in
-            enc.header()
-            for i in 0..<50_000 {
-                enc.beginRow(fieldCount: 1)
-                enc.int32(Int32(i))
-                if enc.count > 1 << 14 { try w.flush(&enc) }
-            }
-            throw ProducerFailure()
-        }) { error in
+        XCTAssertThrowsError(try conn.copyIn("COPY a FROM STDIN (FORMAT binary)") { w in try encodeRowsThenFail(into: w) }) { error in
             XCTAssertTrue(error is ProducerFailure, "the producer's error comes back: \(error)")
         }
         XCTAssertEqual(try conn.query("SELECT count(*) FROM a").rows, [["0"]])

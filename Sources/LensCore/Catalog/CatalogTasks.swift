@@ -87,10 +87,10 @@ public enum CatalogTasks {
             var pruned: [Int] = []
             for row in rows.rows {
                 guard let v = row[0].flatMap({ Int($0) }), let schema = row[1] else { continue }
-                try session.conn.execute("begin")
-                try session.conn.execute(try sql.text("warehouse/drop_version.sql", ["schema": schema]))
-                _ = try session.conn.query(try sql.text("catalog/mark_dropped.sql", ["catalog": catalog]), [String(v)])
-                try session.conn.execute("commit")
+                try session.conn.transaction {
+                    try session.conn.execute(try sql.text("warehouse/drop_version.sql", ["schema": schema]))
+                    _ = try session.conn.query(try sql.text("catalog/mark_dropped.sql", ["catalog": catalog]), [String(v)])
+                }
                 pruned.append(v)
             }
             try session.catalog.finishRun(session.runId, status: "succeeded", version: nil, stageSeconds: [:],
@@ -98,7 +98,6 @@ public enum CatalogTasks {
                                           quarantineCounts: [:], error: nil, sourceSHA256: nil)
             return pruned
         } catch {
-            try? session.conn.execute("rollback")
             session.finishFailed(error, stageSeconds: [:])
             throw error
         }

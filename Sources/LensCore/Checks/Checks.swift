@@ -152,20 +152,18 @@ public enum Checks {
     }
 
     /// The load's gate, for the publishing transaction before COMMIT (after the catalog rows of the
-    /// version are written and the analyst layer is published): runs every check against
-    /// `current` but those in `alreadyRun` (run earlier on the loading schema by `runInParallel`),
-    /// records all results under `runId`, and throws `LensError.check` (exit code 1) naming the
-    /// first failed check and its first offending rows, so the caller rolls back.
+    /// version are written and the analyst layer is published): runs the checks that read the
+    /// catalog against `current`, records them with `tableChecks` (the others, run earlier on the
+    /// loading schema by `runInParallel`; nil runs them here too) under `runId`, and throws
+    /// `LensError.check` (exit code 1) naming the first failed check and its first offending
+    /// rows, so the caller rolls back.
     /// The recorded rows roll back with it; the caller's failed-run record keeps the message.
     @discardableResult
     public static func verifyLoad(conn: PGConnection, sql: SQLFiles, current: String, catalog: String, runId: Int64,
-                                  store: CatalogStore, alreadyRun: [CheckResult] = []) throws -> [CheckResult] {
-        let done = Set(alreadyRun.map(\.name))
-        var results = alreadyRun
-        for file in sql.files(in: "checks") where !done.contains(((file as NSString).lastPathComponent as NSString).deletingPathExtension) {
-            results.append(try runOne(file: file, conn: conn, sql: sql, current: current, catalog: catalog))
-        }
-        results.sort { $0.name < $1.name }
+                                  store: CatalogStore, tableChecks: [CheckResult]? = nil) throws -> [CheckResult] {
+        let toRun = tableChecks == nil ? sql.files(in: "checks") : try files(sql: sql, readingCatalog: true)
+        let ranHere = try toRun.map { file in try runOne(file: file, conn: conn, sql: sql, current: current, catalog: catalog) }
+        let results = ((tableChecks ?? []) + ranHere).sorted { $0.name < $1.name }
         try record(results, runId: runId, catalog: store)
         try requireAllPassed(results)
         return results

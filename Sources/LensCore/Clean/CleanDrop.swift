@@ -240,25 +240,16 @@ public enum CleanDrop {
 extension String {
     /// The bytes as a String when they are valid UTF-8; nil otherwise (never replaces bytes).
     init?(validatingUTF8Bytes bytes: UnsafeRawBufferPointer) {
-        var it = bytes.makeIterator()
-        var decoder = UTF8()
-        loop: while true {
-            switch decoder.decode(&it) {
-            case .scalarValue: continue
-            case .emptyInput: break loop
-            case .error: return nil
-            }
-        }
+        guard UTF8Validation.isValid(bytes) else { return nil }
         self = String(decoding: bytes, as: UTF8.self)
     }
 }
 
-/// Splits one RFC 4180 record (no embedded newlines) into fields; `""` inside quotes is a quote.
-/// A quote inside an unquoted field, text after a closing quote, or an unterminated quote is
-/// `bad_quote`.
-/// The line's bytes (valid UTF-8) go into `fields` (emptied first), with `scratch` for quoted
-/// fields: the quoted-file cleaners call it once per line, reusing both, so an unquoted field
-/// costs one String and nothing else. Returns the reject reason, or nil.
+/// Splits one RFC 4180 record (no embedded newlines), given as valid UTF-8 bytes, into `fields`
+/// (emptied first); `""` inside quotes is a quote. Returns nil, or `bad_quote` for a quote inside
+/// an unquoted field, text after a closing quote, or an unterminated quote. `scratch` holds a
+/// quoted field while it is unescaped: the quoted-file cleaners reuse both arrays line after
+/// line, so an unquoted field costs one String and nothing else.
 func splitCSVRecord(_ bytes: UnsafeRawBufferPointer, into fields: inout [String], scratch current: inout [UInt8]) -> RejectReason? {
     fields.removeAll(keepingCapacity: true)
     var i = 0

@@ -291,7 +291,6 @@ public enum ParquetImport {
     }
 }
 
-/// One Parquet file of a dataset, decoded, with typed column access whose errors name the file.
 /// The split files' `rated_at` values as one column, based at the earliest; a time more than
 /// 136 years from the earliest is an error naming its file (lens never writes one: it caps times
 /// to a shorter window).
@@ -310,6 +309,7 @@ private func ratedAtColumn(_ pieces: [(file: DatasetFile, seconds: [Int64])], to
     return column
 }
 
+/// One Parquet file of a dataset, decoded, with typed column access whose errors name the file.
 struct DatasetFile {
     let file: ManifestFile
     let path: String

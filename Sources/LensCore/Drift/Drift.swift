@@ -194,19 +194,18 @@ public enum Drift {
         guard let version = report.version else {
             throw LensError.internal(message: "recordAlerts needs the report's version")
         }
-        try conn.execute("begin")
         do {
-            try conn.execute(try sql.text("catalog/drift_schema.sql", ["catalog": catalog]))
-            _ = try conn.query(try sql.text("catalog/delete_drift_alerts.sql", ["catalog": catalog]), [String(version)])
-            let insert = try sql.text("catalog/insert_drift_alert.sql", ["catalog": catalog])
-            for (batch, m) in report.alerts {
-                _ = try conn.query(insert, [String(version), String(batch), m.metric, String(m.value), String(m.threshold),
-                                            m.pValue.map { String($0) }, m.pValue == nil ? nil : String(report.thresholds.alpha)])
+            try conn.transaction {
+                try conn.execute(try sql.text("catalog/drift_schema.sql", ["catalog": catalog]))
+                _ = try conn.query(try sql.text("catalog/delete_drift_alerts.sql", ["catalog": catalog]), [String(version)])
+                let insert = try sql.text("catalog/insert_drift_alert.sql", ["catalog": catalog])
+                for (batch, m) in report.alerts {
+                    _ = try conn.query(insert, [String(version), String(batch), m.metric, String(m.value), String(m.threshold),
+                                                m.pValue.map { String($0) }, m.pValue == nil ? nil : String(report.thresholds.alpha)])
+                }
             }
-            try conn.execute("commit")
             return report.alerts.count
         } catch {
-            try? conn.execute("rollback")
             if error is LensError { throw error }
             throw LensError.database(message: "cannot record drift alerts: \(error)")
         }

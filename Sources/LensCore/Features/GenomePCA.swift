@@ -75,22 +75,16 @@ public struct GenomePCA: Sendable, Equatable {
         guard tagId.count == movieId.count, relevance.count == movieId.count else {
             throw .columnLengthsDiffer(movieId: movieId.count, tagId: tagId.count, relevance: relevance.count)
         }
-        try self.init(ids: .explicit(movieId: movieId, tagId: tagId), relevance: relevance,
+        try self.init(scores: GenomeScoresTable(movieId: movieId, tagId: tagId, relevance: relevance),
                       genomeTagIds: genomeTagIds, k: k)
     }
 
     /// Computes the PCA of a cleaned genome-scores table: the same result, and the same errors
-    /// for the same rows, as from its three columns. A table stored as a grid fills the matrix
-    /// block by block (one row lookup per movie, one column lookup per tag of the cycle).
+    /// for the same rows, whether its ids are a grid or columns.
     /// - Throws: as `init(movieId:tagId:relevance:genomeTagIds:k:)` (the columns of a table
     ///   cannot differ in length).
     public init(scores: GenomeScoresTable, genomeTagIds: [Int32], k: Int = GenomePCA.defaultK) throws(GenomePCAError) {
-        try self.init(ids: scores.ids, relevance: scores.relevance, genomeTagIds: genomeTagIds, k: k)
-    }
-
-    /// The computation behind both public initializers; `ids` has one row per relevance.
-    private init(ids: GenomeScoresTable.Ids, relevance: [Float], genomeTagIds: [Int32], k: Int) throws(GenomePCAError) {
-        let count = relevance.count
+        let count = scores.count
         let tags = genomeTagIds.count
         for i in genomeTagIds.indices.dropFirst() where genomeTagIds[i] <= genomeTagIds[i - 1] {
             throw .genomeTagIdsNotAscending(position: i, previous: genomeTagIds[i - 1], tagId: genomeTagIds[i])
@@ -101,7 +95,7 @@ public struct GenomePCA: Sendable, Equatable {
         // movie is the first: row j of the table is (blockMovieIds[0], tagCycle[j]).
         let columns: IdLookup
         let rows: IdLookup
-        switch ids {
+        switch scores.ids {
         case .explicit(let movieId, let tagId):
             columns = try GenomePCA.columnLookup(genomeTagIds: genomeTagIds, tagId: tagId) { movieId[$0] }
             rows = GenomePCA.rowLookup(movieId: movieId)
@@ -120,14 +114,7 @@ public struct GenomePCA: Sendable, Equatable {
             throw .outOfMemory(movies: n, tags: tags)
         }
         let xp = matrix.buffer
-        switch ids {
-        case .explicit(let movieId, let tagId):
-            try GenomePCA.fill(xp, tags: tags, movieId: movieId, tagId: tagId, relevance: relevance, rows: rows,
-                               columns: columns)
-        case .grid(let blockMovieIds, let tagCycle):
-            try GenomePCA.fill(xp, tags: tags, blockMovieIds: blockMovieIds, tagCycle: tagCycle, relevance: relevance,
-                               rows: rows, columns: columns)
-        }
+        try GenomePCA.fill(xp, tags: tags, scores: scores, rows: rows, columns: columns)
         let missing = n * tags - count
 
         // 2. Centre the columns (numpy: M - M.mean(axis=0), the mean a plain sum over rows / n).
@@ -283,65 +270,22 @@ public struct GenomePCA: Sendable, Equatable {
         }
     }
 
-    /// Writes the scores given as columns into the NaN-filled row-major matrix `xp` (`tags`
-    /// columns), row by row. Throws `.nonFiniteRelevance` or `.duplicateScore` for the first
-    /// row (in row order) that has one, checked in that order.
+    /// Writes the scores into the NaN-filled row-major matrix `xp` (`tags` columns), in table
+    /// order. Throws `.nonFiniteRelevance` or `.duplicateScore` for the first row that has one,
+    /// checked in that order.
     static func fill(
-        _ xp: UnsafeMutableBufferPointer<Double>, tags: Int, movieId: [Int32], tagId: [Int32], relevance: [Float],
-        rows: IdLookup, columns: IdLookup
+        _ xp: UnsafeMutableBufferPointer<Double>, tags: Int, scores: GenomeScoresTable, rows: IdLookup, columns: IdLookup
     ) throws(GenomePCAError) {
-        try movieId.withUnsafeBufferPointer { (mp) throws(GenomePCAError) in
-            try tagId.withUnsafeBufferPointer { (tp) throws(GenomePCAError) in
-                try relevance.withUnsafeBufferPointer { (rp) throws(GenomePCAError) in
-                    try rows.withResolver { (rowOf) throws(GenomePCAError) in
-                        try columns.withResolver { (columnOf) throws(GenomePCAError) in
-                            for i in 0..<rp.count {
-                                let v = Double(rp[i])
-                                guard v.isFinite else {
-                                    throw .nonFiniteRelevance(movieId: mp[i], tagId: tp[i], row: i)
-                                }
-                                let cell = rowOf.index(of: mp[i]) &* tags &+ columnOf.index(of: tp[i])
-                                guard xp[cell].isNaN else {
-                                    throw .duplicateScore(movieId: mp[i], tagId: tp[i])
-                                }
-                                xp[cell] = v
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Writes the scores of a grid (`GenomeScoresTable.Ids.grid`) into `xp` as the column
-    /// version does, block by block: each block's matrix row is looked up once and each cycle
-    /// position's column once, and rows are visited in the same order, so the same first error
-    /// is thrown for the same rows.
-    static func fill(
-        _ xp: UnsafeMutableBufferPointer<Double>, tags: Int, blockMovieIds: [Int32], tagCycle: [Int32],
-        relevance: [Float], rows: IdLookup, columns: IdLookup
-    ) throws(GenomePCAError) {
-        let cycle = tagCycle.count
-        let cycleColumns: [Int] = columns.withResolver { columnOf in tagCycle.map { columnOf.index(of: $0) } }
-        try relevance.withUnsafeBufferPointer { (rp) throws(GenomePCAError) in
-            try cycleColumns.withUnsafeBufferPointer { (cp) throws(GenomePCAError) in
-                try rows.withResolver { (rowOf) throws(GenomePCAError) in
-                    for (block, movie) in blockMovieIds.enumerated() {
-                        let start = block &* cycle
-                        let end = min(start &+ cycle, rp.count)
-                        let rowStart = rowOf.index(of: movie) &* tags
-                        for j in 0..<(end &- start) {
-                            let v = Double(rp[start &+ j])
-                            guard v.isFinite else {
-                                throw .nonFiniteRelevance(movieId: movie, tagId: tagCycle[j], row: start &+ j)
-                            }
-                            let cell = rowStart &+ cp[j]
-                            guard xp[cell].isNaN else {
-                                throw .duplicateScore(movieId: movie, tagId: tagCycle[j])
-                            }
-                            xp[cell] = v
-                        }
-                    }
+        try rows.withResolver { (rowOf) throws(GenomePCAError) in
+            try columns.withResolver { (columnOf) throws(GenomePCAError) in
+                var row = 0
+                try scores.forEachRow { (movie, tag, relevance) throws(GenomePCAError) in
+                    let v = Double(relevance)
+                    guard v.isFinite else { throw .nonFiniteRelevance(movieId: movie, tagId: tag, row: row) }
+                    let cell = rowOf.index(of: movie) &* tags &+ columnOf.index(of: tag)
+                    guard xp[cell].isNaN else { throw .duplicateScore(movieId: movie, tagId: tag) }
+                    xp[cell] = v
+                    row &+= 1
                 }
             }
         }

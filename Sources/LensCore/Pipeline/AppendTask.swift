@@ -43,22 +43,18 @@ public enum AppendTask {
                                            ? "version \(current.version) holds no buffer back (load with warehouse.hold_back_buffer = true or --hold-back-buffer)"
                                            : "version \(current.version) holds back batches \(batches.map(String.init).joined(separator: ", ")), not \(batch)")
             }
-            try session.conn.execute("begin")
-            do {
+            let rows = try session.conn.transaction {
                 let inserted = try session.conn.query(try sql.text("warehouse/append_batch.sql", ["schema": current.schema]),
                                                       [String(batch)])
                 let rows = Int(inserted.commandTag.split(separator: " ").last ?? "0") ?? 0
                 try session.catalog.recordAppend(version: current.version, batch: batch, rows: rows, runId: session.runId)
-                try session.conn.execute("commit")
-                try session.catalog.finishRun(session.runId, status: "succeeded", version: current.version, stageSeconds: [:],
-                                              rowCounts: ["ratings": rows], reconciliation: [], quarantineCounts: [:],
-                                              error: nil, sourceSHA256: nil)
-                return AppendResult(version: current.version, batch: batch, rowsAppended: rows, alreadyAppendedByRun: nil,
-                                    runId: session.runId)
-            } catch {
-                try? session.conn.execute("rollback")
-                throw error
+                return rows
             }
+            try session.catalog.finishRun(session.runId, status: "succeeded", version: current.version, stageSeconds: [:],
+                                          rowCounts: ["ratings": rows], reconciliation: [], quarantineCounts: [:],
+                                          error: nil, sourceSHA256: nil)
+            return AppendResult(version: current.version, batch: batch, rowsAppended: rows, alreadyAppendedByRun: nil,
+                                runId: session.runId)
         } catch {
             session.finishFailed(error, stageSeconds: [:])
             if error is LensError { throw error }

@@ -119,7 +119,7 @@ public final class WarehouseSession {
                 }
                 // The data-quality checks of sql/checks, before COMMIT: a failure rolls the load back.
                 try Checks.verifyLoad(conn: conn, sql: loader.sql, current: schema,
-                                      catalog: config.catalogSchema, runId: runId, store: catalog, alreadyRun: tableChecks)
+                                      catalog: config.catalogSchema, runId: runId, store: catalog, tableChecks: tableChecks)
             }
             var seconds = stageSeconds
             for (k, v) in report.seconds { seconds["load_" + k] = v }

@@ -235,8 +235,7 @@ public enum RunPipeline {
         }
     }
 
-    /// sha256 of every data file of the drop (as decompressed from a zip).
-    /// The sha256 of every recognised file of the drop, on two threads: the files go largest
+    /// The sha256 of every recognised file of the drop (as decompressed from a zip), on two threads: the files go largest
     /// first to the thread with fewer bytes so far (25m: ratings.csv on one, the rest on the
     /// other), since one file's digest cannot be split.
     static func rawFileChecksums(source: DropSource) throws -> [String: String] {

@@ -43,13 +43,12 @@ public enum AnalystLayer {
     /// changed (new or edited views) without loading a new version, and for tests. Readers see
     /// the old layer until COMMIT. Throws `LensError.database` (rolled back) when a file fails.
     public static func republish(conn: PGConnection, sql: SQLFiles, schema: String, current: String, catalog: String) throws {
-        try conn.execute("begin")
         do {
-            try conn.execute(try sql.text("warehouse/publish_current.sql", ["schema": schema, "current": current]))
-            try publish(conn: conn, sql: sql, schema: schema, current: current, catalog: catalog)
-            try conn.execute("commit")
+            try conn.transaction {
+                try conn.execute(try sql.text("warehouse/publish_current.sql", ["schema": schema, "current": current]))
+                try publish(conn: conn, sql: sql, schema: schema, current: current, catalog: catalog)
+            }
         } catch {
-            try? conn.execute("rollback")
             if error is LensError { throw error }
             throw LensError.database(message: "republishing \(schema) as \(current) failed: \(error)")
         }

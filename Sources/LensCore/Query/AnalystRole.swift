@@ -48,19 +48,18 @@ public enum AnalystRole {
             case .groupOnly: return ("nologin", "")
             }
         }()
-        try conn.execute("begin")
         do {
-            try conn.execute(try sql.text("catalog/catalog_schema.sql", ["catalog": catalog]))
-            // transaction-local settings read by analyst_role.sql; bound, so the password stays
-            // out of SQL text
-            _ = try conn.query("select set_config('lens.analyst_login', $1, true), set_config('lens.analyst_password', $2, true)",
-                               [loginSetting, password])
-            try conn.execute(try sql.text("roles/analyst_role.sql", ["current": current, "catalog": catalog]))
-            try conn.execute(try sql.text("roles/grant_current.sql", ["current": current]))
-            _ = try conn.query("select set_config('lens.analyst_password', '', true)")
-            try conn.execute("commit")
+            try conn.transaction {
+                try conn.execute(try sql.text("catalog/catalog_schema.sql", ["catalog": catalog]))
+                // transaction-local settings read by analyst_role.sql; bound, so the password stays
+                // out of SQL text
+                _ = try conn.query("select set_config('lens.analyst_login', $1, true), set_config('lens.analyst_password', $2, true)",
+                                   [loginSetting, password])
+                try conn.execute(try sql.text("roles/analyst_role.sql", ["current": current, "catalog": catalog]))
+                try conn.execute(try sql.text("roles/grant_current.sql", ["current": current]))
+                _ = try conn.query("select set_config('lens.analyst_password', '', true)")
+            }
         } catch {
-            try? conn.execute("rollback")
             if error is LensError { throw error }
             throw LensError.database(message: "cannot set up role \(name): \(error); it needs a superuser or a role with CREATEROLE")
         }

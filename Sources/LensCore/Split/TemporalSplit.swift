@@ -78,7 +78,7 @@ public enum TemporalSplit {
             // The common case, and the memory peak of a run: sort by time alone, stably.
             return (r.ratedAt.offsets.withUnsafeBufferPointer { TimeBucketOrder.permutation($0, span: span) }, .input)
         }
-        var perm = Self.userMovieOrder(of: r)
+        var perm = idSortPermutation(of: r)  // not in that order, as just checked
         let idOrder = perm
         let keys = r.ratedAt.offsets.withUnsafeBufferPointer { t in
             [UInt32](unsafeUninitializedCapacity: n) { buf, count in
@@ -127,11 +127,16 @@ public enum TemporalSplit {
     /// The permutation putting `r` in (userId, movieId) order (two stable radix passes), for
     /// split ratings whose `userMovieOrder` is unknown (read back from a Parquet export).
     public static func userMovieOrder(of r: RatingsTable) -> [UInt32] {
+        if r.count < 2 || r.isOrderedByUserThenMovie { return (0..<UInt32(truncatingIfNeeded: r.count)).map { $0 } }
+        return idSortPermutation(of: r)
+    }
+
+    /// The two stable radix passes (movieId, then userId) behind `userMovieOrder(of:)`.
+    static func idSortPermutation(of r: RatingsTable) -> [UInt32] {
         var perm = [UInt32](unsafeUninitializedCapacity: r.count) { buf, count in
             for i in 0..<r.count { buf[i] = UInt32(truncatingIfNeeded: i) }
             count = r.count
         }
-        if r.count < 2 || r.isOrderedByUserThenMovie { return perm }
         RadixSort.sortCarrying32(keys: r.movieId.map { UInt32(bitPattern: $0) ^ 0x8000_0000 }, perm: &perm)
         RadixSort.sortCarrying32(keys: gather32(r.userId, perm), perm: &perm)
         return perm

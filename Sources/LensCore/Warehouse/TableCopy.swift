@@ -230,7 +230,7 @@ enum TableCopy {
                 enc.header()
                 try body(&enc, sender)
                 enc.trailer()
-                try sender.finish(&enc)
+                try sender.flush(&enc)  // withSender waits until it is sent
             }
         }
     }

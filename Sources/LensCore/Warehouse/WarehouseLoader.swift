@@ -86,7 +86,7 @@ public struct WarehouseLoader {
             var otherRows: [String: Int] = [:]
             try runLanes([
                 {
-                    try inTransaction(conn) {
+                    try conn.transaction {
                         try conn.execute(try sql.text("warehouse/create_ratings_tables.sql", ["schema": loading]))
                         ratingsRows = try TableCopy.copyRatings(tables, into: loading, on: conn,
                                                                 includeBuffer: !config.holdBackBuffer, onTable: reportTable)
@@ -100,10 +100,10 @@ public struct WarehouseLoader {
 
             // 2. The ratings' indexes, one per connection at once; 3. then their keys.
             try runLanes([
-                { try inTransaction(conn) { try conn.execute(try sql.text("warehouse/ratings_unique_index.sql", ["schema": loading])) } },
-                { try inTransaction(second) { try second.execute(try sql.text("warehouse/ratings_indexes.sql", ["schema": loading])) } },
+                { try conn.transaction { try conn.execute(try sql.text("warehouse/ratings_unique_index.sql", ["schema": loading])) } },
+                { try second.transaction { try second.execute(try sql.text("warehouse/ratings_indexes.sql", ["schema": loading])) } },
             ])
-            try inTransaction(conn) {
+            try conn.transaction {
                 try conn.execute(try sql.text("warehouse/ratings_keys.sql", ["schema": loading]))
             }
             lap("index")
@@ -116,7 +116,7 @@ public struct WarehouseLoader {
             lap("checks")
 
             // 5. Publish: one transaction.
-            try inTransaction(conn) {
+            try conn.transaction {
                 try conn.execute(try sql.text("warehouse/rename_loaded_schema.sql", ["loading": loading, "schema": schema]))
                 try conn.execute(try sql.text("warehouse/publish_current.sql", ["schema": schema, "current": config.currentSchema]))
                 try AnalystLayer.publish(conn: conn, sql: sql, schema: schema, current: config.currentSchema,
@@ -127,7 +127,7 @@ public struct WarehouseLoader {
             lap("publish")
             return LoadReport(version: version, schema: schema, rows: rows, seconds: seconds)
         } catch {
-            // Both connections are out of any transaction here (inTransaction rolled back); what
+            // Both connections are out of any transaction here (`transaction` rolled back); what
             // the load created is dropped, so a failed load leaves nothing behind.
             try? conn.execute(try sql.text("warehouse/drop_loading_schema.sql", ["loading": loading, "schema": schema]))
             throw error
@@ -137,7 +137,7 @@ public struct WarehouseLoader {
     /// Creates, COPYs, keys and analyses every table but the ratings in one transaction on `c`.
     private func loadOtherTables(_ tables: LensTables, into schema: String, on c: PGConnection,
                                  onTable: @escaping (String, Int) -> Void) throws -> [String: Int] {
-        try inTransaction(c) {
+        try c.transaction {
             try c.execute(try sql.text("warehouse/create_version_tables.sql", ["schema": schema]))
             var rows = try TableCopy.copyOthers(tables, into: schema, on: c, onTable: onTable)
             if let rules = tables.pairLift {
@@ -150,19 +150,6 @@ public struct WarehouseLoader {
             try c.execute(try sql.text("warehouse/table_keys.sql", ["schema": schema]))
             try c.execute(try sql.text("warehouse/analyze.sql", ["schema": schema]))
             return rows
-        }
-    }
-
-    /// Runs `body` between BEGIN and COMMIT on `c`, rolling back when it throws.
-    private func inTransaction<T>(_ c: PGConnection, _ body: () throws -> T) throws -> T {
-        try c.execute("begin")
-        do {
-            let value = try body()
-            try c.execute("commit")
-            return value
-        } catch {
-            try? c.execute("rollback")
-            throw error
         }
     }
 }
