@@ -88,6 +88,13 @@ public final class PGConnection {
 
     public var isOpen: Bool { conn != nil }
 
+    /// The server process serving this connection (0 when closed): what pg_stat_activity and
+    /// pg_terminate_backend name it by.
+    public var backendPID: Int32 {
+        guard let c = conn else { return 0 }
+        return PQbackendPID(c)
+    }
+
     /// The server version as an integer, e.g. 150018 for 15.18 (0 when closed).
     public var serverVersion: Int {
         guard let c = conn else { return 0 }

@@ -27,6 +27,7 @@ struct LoadCommand: ParsableCommand {
 
     func run() throws {
         do {
+            InterruptHandling.install()
             let (config, file) = try loadPipelineConfig(pipeline)
             guard format == "text" || format == "json" else {
                 throw LensError.config(file: "--format", line: nil, message: "must be text or json")

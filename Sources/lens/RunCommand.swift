@@ -31,6 +31,18 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Stop after writing Parquet; do not load PostgreSQL.")
     var noLoad = false
 
+    @Flag(name: .long, help: "Recompute every stage, whatever the fingerprints say (e.g. a drop edited in place).")
+    var force = false
+
+    @Flag(name: .long, help: "Publish although a file's rejected + orphaned share is over guards.max_rejected_share.")
+    var acceptRejects = false
+
+    @Flag(name: .long, help: "Publish although the ratings shrink below guards.min_ratings_share_of_current of the current version's.")
+    var allowShrink = false
+
+    @Flag(name: .long, help: "Publish a drop with no clean ratings.")
+    var allowEmpty = false
+
     @Option(name: .long, help: "Output format of the summary: text or json (json goes to stdout).")
     var format: String = "text"
 
@@ -44,7 +56,13 @@ struct RunCommand: ParsableCommand {
             guard format == "text" || format == "json" else {
                 throw LensError.config(file: "--format", line: nil, message: "must be text or json")
             }
-            let options = RunOptions(source: URL(fileURLWithPath: source).standardizedFileURL.path, pipelineFile: file, config: c, database: database, skipLoad: noLoad)
+            var overrides = Set<GuardOverride>()
+            if acceptRejects { overrides.insert(.acceptRejects) }
+            if allowShrink { overrides.insert(.allowShrink) }
+            if allowEmpty { overrides.insert(.allowEmpty) }
+            let options = RunOptions(source: URL(fileURLWithPath: source).standardizedFileURL.path, pipelineFile: file, config: c,
+                                     database: database, skipLoad: noLoad, force: force, guardOverrides: overrides)
+            InterruptHandling.install()
             let result = try RunPipeline.run(options, progress: renderProgress)
             if format == "json" {
                 let enc = JSONEncoder()
@@ -105,6 +123,13 @@ func renderSummary(_ r: RunResult) -> String {
     if let ratio = r.pcaExplainedVarianceRatio {
         lines.append(String(format: "genome PCA: %d components explain %.4f of the variance", ratio.count, ratio.reduce(0, +))
                      + (r.genomeMissingCells.map { "; \($0) missing genome cells taken as 0" } ?? ""))
+    }
+    if !r.guardOverrides.isEmpty {
+        lines.append("published past the guards: " + r.guardOverrides.map(\.flag).joined(separator: ", "))
+    }
+    if !r.warnings.isEmpty {
+        lines.append("warnings:")
+        for w in r.warnings { lines.append("  " + (w.file.map { "\($0): " } ?? "") + w.message) }
     }
     let stages = r.stageSeconds.sorted { $0.key < $1.key }.map { String(format: "%@ %.2f s", $0.key, $0.value) }
     lines.append("seconds: " + stages.joined(separator: ", "))

@@ -13,7 +13,7 @@ create table if not exists {{catalog}}.runs (
     source_sha256     text,                          -- fingerprint of the drop's files
     started_at        timestamptz not null default now(),
     finished_at       timestamptz,
-    status            text        not null default 'running',  -- running | succeeded | failed | interrupted | skipped
+    status            text        not null default 'running',  -- running | succeeded | failed | refused | interrupted | skipped
     version           integer,                       -- the version it produced, if any
     stage_seconds     jsonb       not null default '{}',
     row_counts        jsonb       not null default '{}',
@@ -21,6 +21,10 @@ create table if not exists {{catalog}}.runs (
     quarantine_counts jsonb       not null default '{}',
     error             text
 );
+
+-- catalogs made before the publish guards and warnings existed get their columns here.
+alter table {{catalog}}.runs add column if not exists guard_overrides text[] not null default '{}';  -- flags that published past a guard
+alter table {{catalog}}.runs add column if not exists warnings jsonb not null default '[]';         -- [{kind, file, message}]
 
 -- versions: every loaded version; exactly one is current.
 create table if not exists {{catalog}}.versions (

@@ -53,7 +53,19 @@ public struct CatalogStore {
         try conn.execute(try text("catalog_schema.sql"))
     }
 
-    /// Marks runs left 'running' by a killed process as interrupted. Call while holding the lock.
+    /// The guards a run overrode and its warnings (as JSON).
+    public func recordRunNotes(_ runId: Int64, guardOverrides: [String], warningsJSON: String) throws {
+        let array = "{" + guardOverrides.map { "\"\($0)\"" }.joined(separator: ",") + "}"
+        _ = try conn.query(try text("record_run_notes.sql"), [String(runId), array, warningsJSON])
+    }
+
+    /// The clean ratings of the current version, nil when there is no current version.
+    public func currentRatingsRows() throws -> Int? {
+        try conn.query(try text("current_ratings_rows.sql")).rows.first?.first.flatMap { $0 }.flatMap { Int($0) }
+    }
+
+    /// Marks runs left 'running' by a process that ended without finishing as interrupted (a
+    /// run is dead when nobody else holds the warehouse lock; see the SQL file).
     public func markInterruptedRuns() throws {
         try conn.execute(try text("mark_interrupted.sql"))
     }

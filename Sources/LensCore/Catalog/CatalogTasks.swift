@@ -35,6 +35,9 @@ public enum CatalogTasks {
     public static func list(conn: PGConnection, sql: SQLFiles, config: PipelineConfig) throws -> (versions: PGRows, runs: PGRows) {
         let store = CatalogStore(conn: conn, sql: sql, schema: config.catalogSchema)
         try store.ensureSchema()
+        // A run left 'running' by a process that died shows as interrupted (best effort: a
+        // read-only role may not update the catalog).
+        try? store.markInterruptedRuns()
         return (try store.versions(), try store.runs())
     }
 

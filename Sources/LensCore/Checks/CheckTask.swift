@@ -23,6 +23,7 @@ public enum CheckTask {
         let catalog = CatalogStore(conn: conn, sql: sql, schema: config.catalogSchema)
         do {
             try catalog.ensureSchema()
+            try? catalog.markInterruptedRuns()  // best effort, as in `lens catalog`
             guard let (version, schema, _) = try catalog.currentVersion() else {
                 throw LensError.database(message: "no version is loaded yet; load one with `lens run --source DROP`")
             }

@@ -46,13 +46,17 @@ public struct Manifest: Codable, Sendable {
     public var layout: String = DropLayout.csv.rawValue
     /// Older genre names mapped onto the vocabulary, per name: movies affected.
     public var genreAliasesApplied: [String: Int] = [:]
+    /// What the user should know although nothing failed (optional: manifests before lens 0.x lack it).
+    public var warnings: [RunWarning]?
+    /// Publish guards that tripped and were overridden by a flag.
+    public var guardOverrides: [GuardOverride]?
     enum CodingKeys: String, CodingKey {
         case lensVersion = "lens_version", source, sourceSHA256 = "source_sha256", dropDate = "drop_date", pipeline, files
         case parquetBytes = "parquet_bytes", reconciliation, caps, split, unknownGenres = "unknown_genres"
         case pcaExplainedVarianceRatio = "pca_explained_variance_ratio", rawFiles = "raw_files"
         case genomeMissingCells = "genome_missing_cells"
         case quickFingerprint = "quick_fingerprint", runFingerprint = "run_fingerprint", rowCounts = "row_counts"
-        case layout, genreAliasesApplied = "genre_aliases_applied"
+        case layout, genreAliasesApplied = "genre_aliases_applied", warnings, guardOverrides = "guard_overrides"
     }
 }
 
@@ -67,12 +71,22 @@ public enum ParquetExport {
     public static func write(_ t: LensTables, to out: String, config: PipelineConfig) throws -> [ManifestFile] {
         let fm = FileManager.default
         let partial = out + ".partial"
-        try? fm.removeItem(atPath: partial)
+        // Only lens's own leftover is deleted (ExportFolderGuard.check refused anything else
+        // before the run started; this re-checks, as the folder may have changed since).
+        if fm.fileExists(atPath: partial) {
+            guard ExportFolderGuard.partialIsOwn(partial) else {
+                throw LensError.config(file: partial, line: nil, message: "refusing to write the export here: it holds files that are not lens's; remove it or choose another --out")
+            }
+            try? fm.removeItem(atPath: partial)
+        }
         do {
             try fm.createDirectory(atPath: partial, withIntermediateDirectories: true)
+            // First file in: marks the folder as lens's, so a leftover after a kill may be deleted.
+            try Data().write(to: URL(fileURLWithPath: partial + "/" + ExportFolderGuard.partialMarker))
         } catch {
             throw LensError.output(path: partial, message: "cannot create the output folder (\(error.localizedDescription)); check --out and free space")
         }
+        KillPoint.check("parquet_partial_created")
         var options = ParquetWriterOptions()
         options.codec = config.codec == "none" ? .uncompressed : .zstd(level: Int32(config.zstdLevel))
         options.maxRowGroupRows = config.rowGroupRows
@@ -227,10 +241,17 @@ public enum ParquetExport {
             let manifestPath = partial + "/manifest.json"
             try data.write(to: URL(fileURLWithPath: manifestPath), options: .atomic)
             let old = out + ".old"
+            // Checked again at the last moment: only lens's own exports are moved aside and deleted.
+            for path in [out, old] where !ExportFolderGuard.isReplaceable(path) {
+                throw LensError.config(file: path, line: nil, message: "refusing to replace it: it is not a lens export (no lens manifest.json); nothing was changed there")
+            }
             try? fm.removeItem(atPath: old)
+            try? fm.removeItem(atPath: partial + "/" + ExportFolderGuard.partialMarker)
             if fm.fileExists(atPath: out) { try fm.moveItem(atPath: out, toPath: old) }
             try fm.moveItem(atPath: partial, toPath: out)
             try? fm.removeItem(atPath: old)
+        } catch let e as LensError {
+            throw e
         } catch {
             throw LensError.output(path: out, message: "cannot write the manifest or move the export in place (\(error.localizedDescription)); check free space and permissions")
         }

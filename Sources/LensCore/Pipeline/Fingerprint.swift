@@ -3,21 +3,21 @@ import Foundation
 /// Content addressing of a run: what the outputs depend on, as checksums, so that a rerun on an
 /// unchanged drop with unchanged parameters can be recognised and skipped.
 ///
-/// - `quick`: sizes and modification times of the drop's files (or of the zip), costing a few
+/// - `quick`: sizes, modification and change times of the drop's files (or of the zip), costing a few
 ///   `stat` calls. When it matches the manifest's, the drop is taken as unchanged without reading it.
 /// - `content`: sha256 over the sha256 of every CSV file (as decompressed), computed when the
 ///   quick check fails; a touched but identical drop still matches on content.
 /// - `run`: sha256 of the content checksum, the data parameters and the lens version; equal run
 ///   fingerprints mean byte-identical outputs.
 public enum Fingerprint {
-    /// sizes and mtimes of the drop's inputs.
+    /// Sizes, mtimes, inode numbers and change times of the drop's inputs. The change time
+    /// (ctime) moves on every write and cannot be set back (`touch -d` sets only the mtime), so a
+    /// file edited in place with its size and mtime restored still reads as changed.
     public static func quick(_ source: DropSource) -> String {
-        let fm = FileManager.default
         func stamp(_ path: String) -> String {
-            let a = (try? fm.attributesOfItem(atPath: path)) ?? [:]
-            let size = (a[.size] as? NSNumber)?.int64Value ?? -1
-            let mtime = (a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
-            return "\(size):\(mtime)"
+            var st = stat()
+            guard stat(path, &st) == 0 else { return "missing" }
+            return "\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec):\(st.st_ino):\(st.st_ctim.tv_sec).\(st.st_ctim.tv_nsec)"
         }
         var parts: [String] = []
         switch source.kind {

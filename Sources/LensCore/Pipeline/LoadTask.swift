@@ -29,7 +29,13 @@ public final class WarehouseSession {
         let target = try DatabaseTarget.resolve(explicit: options.database)
         conn = try target.connect()
         catalog = CatalogStore(conn: conn, sql: sql, schema: config.catalogSchema)
-        loader = WarehouseLoader(conn: conn, openConnection: { try target.connect() }, sql: sql, config: config)
+        // Every connection of the run is registered, so that SIGINT/SIGTERM can end its backends
+        // (rolling the load back) before the run is marked interrupted.
+        loader = WarehouseLoader(conn: conn, openConnection: {
+            let c = try target.connect()
+            InterruptCleanup.shared.addBackend(c.backendPID)
+            return c
+        }, sql: sql, config: config)
         do {
             try loader.lock()
             try catalog.ensureSchema()
@@ -37,6 +43,8 @@ public final class WarehouseSession {
             let pipelineSHA = options.pipelineFile.flatMap { try? fileSHA256($0) }
             runId = try catalog.beginRun(command: command, pipelineFile: options.pipelineFile, pipelineSHA256: pipelineSHA,
                                          lensVersion: lensVersion, source: options.source)
+            InterruptCleanup.shared.setRun(target: target, catalogSchema: config.catalogSchema, runId: runId)
+            InterruptCleanup.shared.addBackend(conn.backendPID)
         } catch let e as LensError {
             conn.close()
             throw e
@@ -59,6 +67,7 @@ public final class WarehouseSession {
         try catalog.finishRun(runId, status: "skipped", version: current?.version, stageSeconds: stageSeconds, rowCounts: [:],
                               reconciliation: manifest.reconciliation, quarantineCounts: [:], error: nil,
                               sourceSHA256: manifest.sourceSHA256)
+        InterruptCleanup.shared.clearRun()
     }
 
     /// Records a failure (best effort: the connection may be the thing that failed).
@@ -66,6 +75,35 @@ public final class WarehouseSession {
         let message = (error as? LensError)?.description ?? "\(error)"
         try? catalog.finishRun(runId, status: "failed", version: nil, stageSeconds: stageSeconds, rowCounts: [:],
                                reconciliation: [], quarantineCounts: [:], error: message, sourceSHA256: nil)
+        InterruptCleanup.shared.clearRun()
+    }
+
+    /// Records a drop that a publish guard refused, with its reconciliation and quarantine counts:
+    /// status `refused`, nothing loaded, the current version unchanged.
+    public func finishRefused(_ error: LensError, reconciliation: [FileReconciliation], quarantine: [QuarantineRow],
+                              stageSeconds: [String: Double], sourceSHA256: String) {
+        try? catalog.finishRun(runId, status: "refused", version: nil, stageSeconds: stageSeconds, rowCounts: [:],
+                               reconciliation: reconciliation, quarantineCounts: Self.quarantineCounts(quarantine),
+                               error: error.description, sourceSHA256: sourceSHA256)
+        InterruptCleanup.shared.clearRun()
+    }
+
+    /// The clean ratings of the current version (nil without one), for the shrink guard.
+    public func currentRatingsRows() throws -> Int? {
+        try catalog.currentRatingsRows()
+    }
+
+    /// Records the guards this run overrode and its warnings on its catalog row.
+    public func recordNotes(guardOverrides: [GuardOverride], warnings: [RunWarning]) throws {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        try catalog.recordRunNotes(runId, guardOverrides: guardOverrides.map(\.rawValue),
+                                   warningsJSON: String(decoding: try enc.encode(warnings), as: UTF8.self))
+    }
+
+    /// "file:reason" -> rows, as the catalog's `runs.quarantine_counts` holds them.
+    static func quarantineCounts(_ quarantine: [QuarantineRow]) -> [String: Int] {
+        Dictionary(grouping: quarantine, by: { "\($0.file):\($0.reason.rawValue)" }).mapValues(\.count)
     }
 
     /// Loads `tables` as a new version, published in one transaction with the catalog's version,
@@ -74,8 +112,7 @@ public final class WarehouseSession {
     public func load(_ tables: LensTables, manifest: Manifest, stageSeconds: [String: Double],
                      progress: @escaping (ProgressEvent) -> Void) throws -> LoadOutcome {
         let reconciliation = manifest.reconciliation
-        let quarantineCounts = Dictionary(grouping: tables.quarantine, by: { "\($0.file):\($0.reason.rawValue)" })
-            .mapValues(\.count)
+        let quarantineCounts = Self.quarantineCounts(tables.quarantine)
         do {
             let version = try catalog.nextVersion()
             let runId = self.runId
@@ -126,6 +163,7 @@ public final class WarehouseSession {
             try catalog.finishRun(runId, status: "succeeded", version: version, stageSeconds: seconds, rowCounts: report.rows,
                                   reconciliation: reconciliation, quarantineCounts: quarantineCounts, error: nil,
                                   sourceSHA256: manifest.sourceSHA256)
+            InterruptCleanup.shared.clearRun()
             return LoadOutcome(runId: runId, version: version, schema: report.schema, rows: report.rows, seconds: report.seconds)
         } catch {
             finishFailed(error, stageSeconds: stageSeconds)

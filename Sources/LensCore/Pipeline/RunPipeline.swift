@@ -12,12 +12,19 @@ public struct RunOptions: Sendable {
     public var database: String?
     /// Stop after the Parquet files (no PostgreSQL).
     public var skipLoad: Bool
-    public init(source: String, pipelineFile: String?, config: PipelineConfig, database: String?, skipLoad: Bool = false) {
+    /// `--force`: recompute every stage whatever the fingerprints say.
+    public var force: Bool
+    /// Guards the user overrode (`--accept-rejects`, `--allow-shrink`, `--allow-empty`).
+    public var guardOverrides: Set<GuardOverride>
+    public init(source: String, pipelineFile: String?, config: PipelineConfig, database: String?, skipLoad: Bool = false,
+                force: Bool = false, guardOverrides: Set<GuardOverride> = []) {
         self.source = source
         self.pipelineFile = pipelineFile
         self.config = config
         self.database = database
         self.skipLoad = skipLoad
+        self.force = force
+        self.guardOverrides = guardOverrides
     }
 }
 
@@ -55,11 +62,16 @@ public struct RunResult: Codable, Sendable {
     public var parquetBytes: Int
     /// True when the drop and parameters were unchanged and no stage ran.
     public var nothingChanged = false
+    /// What the user should know although nothing failed (missing optional files, caps, ...).
+    public var warnings: [RunWarning] = []
+    /// Guards that tripped and were overridden by a flag (the drop was published anyway).
+    public var guardOverrides: [GuardOverride] = []
     enum CodingKeys: String, CodingKey {
         case runId = "run_id", version, source, out, dropDate = "drop_date", reconciled, reconciliation, caps, split
         case unknownGenres = "unknown_genres", pcaExplainedVarianceRatio = "pca_explained_variance_ratio", tables
         case genomeMissingCells = "genome_missing_cells"
         case stageSeconds = "stage_seconds", stagePeakRSSMB = "stage_peak_rss_mb", parquetBytes = "parquet_bytes", nothingChanged = "nothing_changed"
+        case warnings, guardOverrides = "guard_overrides"
     }
 
     /// The facts a manifest holds (tables from its row counts; nothing loaded yet).
@@ -79,6 +91,8 @@ public struct RunResult: Codable, Sendable {
         tables = RunPipeline.summaries(reconciliation: m.reconciliation, rowCounts: m.rowCounts, loaded: nil)
         self.stageSeconds = stageSeconds
         parquetBytes = m.parquetBytes
+        warnings = m.warnings ?? []
+        guardOverrides = m.guardOverrides ?? []
     }
 }
 
@@ -96,8 +110,23 @@ public enum RunPipeline {
     /// Runs every stage. Throws `LensError` for fatal problems (after recording a failed run in the
     /// catalog when the database was reachable); row-level problems only show in the result.
     public static func run(_ options: RunOptions, progress: @escaping (ProgressEvent) -> Void = { _ in }) throws -> RunResult {
+        try options.config.validate()
+        let out = options.config.outDir
+        // Before any work: the export may replace only what is lens's own.
+        try ExportFolderGuard.check(out: out, source: options.source)
+        InterruptCleanup.shared.addExport(out: out)
+        do {
+            return try runStages(options, progress: progress)
+        } catch {
+            // A failed run leaves no half-written export behind (only lens's own `.partial` goes).
+            ExportFolderGuard.removeOwnPartial(out: out)
+            throw error
+        }
+    }
+
+    /// The stages of `run`, once the output folder is known to be safe to write.
+    private static func runStages(_ options: RunOptions, progress: @escaping (ProgressEvent) -> Void) throws -> RunResult {
         let config = options.config
-        try config.validate()
         var stageSeconds: [String: Double] = [:]
         var stagePeakMB: [String: Double] = [:]
         func timed<T>(_ stage: String, _ detail: (T) -> String = { _ in "" }, _ body: () throws -> T) rethrows -> T {
@@ -125,16 +154,18 @@ public enum RunPipeline {
         let quick = Fingerprint.quick(source)
         let previous = ParquetExport.readManifest(in: out)
         let rawFiles = try timed("checksum") {
-            if let previous, previous.quickFingerprint == quick { return previous.rawFiles }
+            if !options.force, let previous, previous.quickFingerprint == quick { return previous.rawFiles }
             return try rawFileChecksums(source: source)
         }
         let content = Fingerprint.content(rawFiles: rawFiles)
         let runFingerprint = Fingerprint.run(content: content, config: config)
-        let exportIsCurrent = previous.map { $0.runFingerprint == runFingerprint && ParquetExport.filesPresent($0, in: out) } ?? false
+        // --force: every stage runs, whatever the fingerprints say.
+        let exportIsCurrent = !options.force
+            && (previous.map { $0.runFingerprint == runFingerprint && ParquetExport.filesPresent($0, in: out) } ?? false)
 
         let session = options.skipLoad ? nil : try WarehouseSession(options: options, command: "run")
         do {
-            let loadIsCurrent = try session.map { try $0.currentFingerprint() == runFingerprint } ?? true
+            let loadIsCurrent = try session.map { try !options.force && $0.currentFingerprint() == runFingerprint } ?? true
             if exportIsCurrent && loadIsCurrent, var manifest = previous {
                 // Nothing changed: no stage runs, no file or row is written (a moved-but-identical
                 // drop only refreshes the manifest's quick fingerprint).
@@ -178,6 +209,22 @@ public enum RunPipeline {
             }) {
                 try CleanDrop.run(source: source, config: config)
             }
+            let ratingsFile = cleaned.reconciliation.first { ["ratings.csv", "u.data", "ratings.dat"].contains($0.file) }?.file
+            let warnings = RunWarning.caps(cleaned.caps, config: config, ratingsFile: ratingsFile ?? "ratings.csv")
+            // The publish guards, before anything is written: a refused drop changes neither the
+            // current version nor the export in --out.
+            let currentRatings = try session.map { try $0.currentRatingsRows() } ?? previous?.rowCounts["ratings"]
+            let guardOverrides: [GuardOverride]
+            do {
+                guardOverrides = try config.guards.enforce(
+                    reconciliation: cleaned.reconciliation, quarantine: cleaned.quarantine, cleanRatings: cleaned.ratings.count,
+                    currentRatings: currentRatings, overrides: options.guardOverrides)
+            } catch let refusal as LensError {
+                session?.finishRefused(refusal, reconciliation: cleaned.reconciliation, quarantine: cleaned.quarantine,
+                                       stageSeconds: stageSeconds, sourceSHA256: content)
+                throw refusal
+            }
+            try session?.recordNotes(guardOverrides: guardOverrides, warnings: warnings)
             let (split, splitReport) = timed("split", { (s: (SplitRatings, TemporalSplit.Report)) in
                 "train \(s.1.train), test \(s.1.test), buffer \(s.1.buffer)"
             }) {
@@ -196,6 +243,8 @@ public enum RunPipeline {
                 rawFiles: rawFiles, quickFingerprint: quick, runFingerprint: runFingerprint, rowCounts: tables.rowCounts,
                 layout: cleaned.layout.rawValue, genreAliasesApplied: cleaned.genreAliasesApplied)
             manifest.genomeMissingCells = tables.pca?.missingCells
+            manifest.warnings = warnings
+            manifest.guardOverrides = guardOverrides
             if exportIsCurrent, let previous {
                 // Same inputs, same parameters: the files on disk are byte for byte what stage 4 would write.
                 progress(.stageSkipped("parquet"))
