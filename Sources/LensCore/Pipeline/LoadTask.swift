@@ -20,6 +20,9 @@ public final class WarehouseSession {
     let config: PipelineConfig
     /// The catalog run this session records.
     public let runId: Int64
+    /// Set once the run's row has its final status, which a later failure must not overwrite
+    /// (a refused run stays `refused`).
+    private var finished = false
 
     /// Connects, takes the lock, prepares the catalog, marks runs killed earlier as interrupted,
     /// and records this run as started. Throws `LensError.database` / `.busy`.
@@ -67,11 +70,14 @@ public final class WarehouseSession {
         try catalog.finishRun(runId, status: "skipped", version: current?.version, stageSeconds: stageSeconds, rowCounts: [:],
                               reconciliation: manifest.reconciliation, quarantineCounts: [:], error: nil,
                               sourceSHA256: manifest.sourceSHA256)
+        finished = true
         InterruptCleanup.shared.clearRun()
     }
 
     /// Records a failure (best effort: the connection may be the thing that failed).
     public func finishFailed(_ error: Error, stageSeconds: [String: Double]) {
+        guard !finished else { return }
+        finished = true
         let message = (error as? LensError)?.description ?? "\(error)"
         try? catalog.finishRun(runId, status: "failed", version: nil, stageSeconds: stageSeconds, rowCounts: [:],
                                reconciliation: [], quarantineCounts: [:], error: message, sourceSHA256: nil)
@@ -82,6 +88,7 @@ public final class WarehouseSession {
     /// status `refused`, nothing loaded, the current version unchanged.
     public func finishRefused(_ error: LensError, reconciliation: [FileReconciliation], quarantine: [QuarantineRow],
                               stageSeconds: [String: Double], sourceSHA256: String) {
+        finished = true
         try? catalog.finishRun(runId, status: "refused", version: nil, stageSeconds: stageSeconds, rowCounts: [:],
                                reconciliation: reconciliation, quarantineCounts: Self.quarantineCounts(quarantine),
                                error: error.description, sourceSHA256: sourceSHA256)
@@ -163,6 +170,7 @@ public final class WarehouseSession {
             try catalog.finishRun(runId, status: "succeeded", version: version, stageSeconds: seconds, rowCounts: report.rows,
                                   reconciliation: reconciliation, quarantineCounts: quarantineCounts, error: nil,
                                   sourceSHA256: manifest.sourceSHA256)
+            finished = true
             InterruptCleanup.shared.clearRun()
             return LoadOutcome(runId: runId, version: version, schema: report.schema, rows: report.rows, seconds: report.seconds)
         } catch {
