@@ -28,7 +28,8 @@ struct DBCommand: ParsableCommand {
             case "url":
                 print(cluster.url)
             case "psql":
-                try cluster.start()
+                // A reader: an existing cluster is started, none is created.
+                _ = try DatabaseTarget.resolve(explicit: nil, access: .reader)
                 let p = Process()
                 p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
                 p.arguments = ["psql", cluster.conninfo]

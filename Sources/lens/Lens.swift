@@ -16,6 +16,19 @@ struct Lens: ParsableCommand {
         version: lensVersion,
         subcommands: [RunCommand.self, LoadCommand.self, AppendCommand.self, CatalogCommand.self, DBCommand.self, QueryCommand.self, CheckCommand.self, DriftCommand.self, ReportCommand.self, RolesCommand.self, SynthCommand.self, FetchCommand.self]
     )
+
+    /// Sets what every command shares before it parses: lens's connections name themselves
+    /// `lens <command>` in pg_stat_activity (libpq reads PGAPPNAME; a user's own wins), and the
+    /// private cluster's creation or start is said on stderr.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if ProcessInfo.processInfo.environment["PGAPPNAME"] == nil {
+            let command = arguments.first { !$0.hasPrefix("-") } ?? ""
+            setenv("PGAPPNAME", command.isEmpty ? "lens" : "lens \(command)", 1)
+        }
+        DatabaseTarget.onPrivateCluster = { say("lens: " + $0) }
+        main(arguments)
+    }
 }
 
 /// Renders a fatal error as one line on stderr and exits with its documented code.

@@ -29,7 +29,7 @@ public final class WarehouseSession {
     public init(options: RunOptions, command: String) throws {
         config = options.config
         let sql = try SQLFiles.locate()
-        let target = try DatabaseTarget.resolve(explicit: options.database)
+        let target = try DatabaseTarget.resolve(explicit: options.database, access: .writer)
         conn = try target.connect()
         catalog = CatalogStore(conn: conn, sql: sql, schema: config.catalogSchema)
         // Every connection of the run is registered, so that SIGINT/SIGTERM can end its backends
