@@ -22,12 +22,18 @@ struct LoadCommand: ParsableCommand {
     @Option(name: .long, help: "Pipeline file for the warehouse settings (default: pipelines/movielens.toml when present).")
     var pipeline: String?
 
+    @Option(name: .long, help: "Seconds publishing may wait for analyst sessions holding locks on the current views before the run fails (overrides publish.lock_deadline_seconds; default 300).")
+    var publishLockDeadline: Double?
+
     @Option(name: .long, help: "Output format of the summary: text or json (json goes to stdout).")
     var format: String = "text"
 
     func run() throws {
         do {
-            let (config, file) = try loadPipelineConfig(pipeline)
+            let (loaded, file) = try loadPipelineConfig(pipeline)
+            var config = loaded
+            if let publishLockDeadline { config.publish.deadlineSeconds = publishLockDeadline }
+            try config.publish.validate(source: "--publish-lock-deadline")
             guard format == "text" || format == "json" else {
                 throw LensError.config(file: "--format", line: nil, message: "must be text or json")
             }

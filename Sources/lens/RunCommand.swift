@@ -31,6 +31,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Stop after writing Parquet; do not load PostgreSQL.")
     var noLoad = false
 
+    @Option(name: .long, help: "Seconds publishing may wait for analyst sessions holding locks on the current views before the run fails (overrides publish.lock_deadline_seconds; default 300).")
+    var publishLockDeadline: Double?
+
     @Option(name: .long, help: "Output format of the summary: text or json (json goes to stdout).")
     var format: String = "text"
 
@@ -41,6 +44,8 @@ struct RunCommand: ParsableCommand {
             if let out { c.outDir = out }
             if let dropDate { c.dropDate = dropDate }
             if holdBackBuffer { c.holdBackBuffer = true }
+            if let publishLockDeadline { c.publish.deadlineSeconds = publishLockDeadline }
+            try c.publish.validate(source: "--publish-lock-deadline")
             guard format == "text" || format == "json" else {
                 throw LensError.config(file: "--format", line: nil, message: "must be text or json")
             }
@@ -79,6 +84,10 @@ func renderProgress(_ event: ProgressEvent) {
         say("lens: \(stage) skipped (inputs and parameters unchanged)")
     case .tableLoaded(let table, let rows):
         say("lens:   copied \(rows) rows into \(table)")
+    case .publishWaiting(let wait):
+        let who = wait.blockers.isEmpty ? "a session that has just released it" : wait.blockers.map(\.description).joined(separator: "; ")
+        say(String(format: "lens: publish waiting %.1f s of %.0f s for locks held by %@; analyst queries keep running, retrying",
+                   wait.waitedSeconds, wait.deadlineSeconds, who))
     }
 }
 

@@ -35,6 +35,8 @@ public struct PipelineConfig: Sendable, Equatable {
     public var keepVersions = 3
     /// When `lens drift` and `lens report` raise a drift alert (`[drift]`; flags override).
     public var drift = DriftThresholds()
+    /// How publishing waits for analysts' locks (`[publish]`; `--publish-lock-deadline` overrides).
+    public var publish = PublishLockPolicy()
 
     public init() {}
 
@@ -114,6 +116,8 @@ public struct PipelineConfig: Sendable, Equatable {
         try double("drift.genre_psi") { c.drift.genrePSI = $0 }
         try double("drift.activity_psi") { c.drift.activityPSI = $0 }
         try double("drift.alpha") { c.drift.alpha = $0 }
+        try int("publish.lock_timeout_ms") { c.publish.lockTimeoutMilliseconds = $0 }
+        try double("publish.lock_deadline_seconds") { c.publish.deadlineSeconds = $0 }
         _ = take("pipeline.description")
         if let first = unknown.sorted().first {
             throw LensError.config(file: file, line: nil, message: "unknown key '\(first)' (see docs/pipeline.md for the keys)")
@@ -143,6 +147,7 @@ public struct PipelineConfig: Sendable, Equatable {
             throw fail("ingest.drop_date must be a date YYYY-MM-DD")
         }
         try drift.validate(source: file)
+        try publish.validate(source: file)
     }
 
     /// The split fractions as exact rationals (hundred-thousandths), so that

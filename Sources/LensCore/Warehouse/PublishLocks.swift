@@ -1,0 +1,121 @@
+import Foundation
+import PGClient
+
+/// How the publishing transaction waits for analysts (`[publish]` in the pipeline file).
+///
+/// The publish replaces the views of the current schema (`movielens`), which takes ACCESS
+/// EXCLUSIVE locks; a session that read a view and sits idle in its transaction (a SQL client in
+/// manual-commit mode) holds a lock that conflicts. Waiting for it silently would also make every
+/// new query on those views queue behind the waiting publish, so the publish waits at most
+/// `lockTimeoutMilliseconds` per attempt, rolls back (releasing what it holds) and retries with
+/// backoff, until `deadlineSeconds`.
+public struct PublishLockPolicy: Sendable, Equatable {
+    /// The publishing transaction's `lock_timeout`: the longest a new analyst query queues behind
+    /// a publish that is waiting for a lock. 200 ms is below what a person notices, and far
+    /// above what taking the locks costs when nobody holds them.
+    public var lockTimeoutMilliseconds = 200
+    /// Seconds of retrying after which the run fails with `LensError.busy` naming the blockers.
+    public var deadlineSeconds = 300.0
+
+    public init(lockTimeoutMilliseconds: Int = 200, deadlineSeconds: Double = 300) {
+        self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
+        self.deadlineSeconds = deadlineSeconds
+    }
+
+    /// Pause before attempt `n + 1` (n >= 1): 0.25 s doubling to at most 5 s, so a short analyst
+    /// transaction costs a fraction of a second and a long one a retry every 5 s.
+    func backoffSeconds(afterAttempt n: Int) -> Double { min(5, 0.25 * pow(2, Double(min(n - 1, 5)))) }
+
+    /// Throws `LensError.config` naming `source` for values that cannot work.
+    public func validate(source: String) throws {
+        guard (1...60_000).contains(lockTimeoutMilliseconds) else {
+            throw LensError.config(file: source, line: nil, message: "publish.lock_timeout_ms must be 1...60000")
+        }
+        guard deadlineSeconds >= 0, deadlineSeconds.isFinite else {
+            throw LensError.config(file: source, line: nil, message: "publish.lock_deadline_seconds must be 0 or more")
+        }
+    }
+}
+
+/// A session holding a lock on a relation the publish replaces (from pg_locks and pg_stat_activity).
+public struct LockHolder: Sendable, Codable, Equatable, CustomStringConvertible {
+    public var pid: Int
+    public var user: String
+    public var application: String
+    /// pg_stat_activity.state: "idle in transaction", "active", ...
+    public var state: String
+    /// When its transaction started (else its query), as PostgreSQL prints a timestamptz.
+    public var since: String
+    /// The locked relations, schema-qualified.
+    public var relations: String
+
+    public var description: String {
+        "pid \(pid) (user \(user), application '\(application)', \(state) since \(since), holding \(relations))"
+    }
+}
+
+/// One wait of the publish for analysts' locks, reported through `ProgressEvent.publishWaiting`.
+public struct PublishWait: Sendable {
+    /// Attempts that timed out so far.
+    public var attempts: Int
+    public var waitedSeconds: Double
+    public var deadlineSeconds: Double
+    public var blockers: [LockHolder]
+}
+
+extension WarehouseLoader {
+    /// Runs `body` (the publishing transaction's statements) in a transaction whose lock waits
+    /// time out after the policy's lock_timeout; on a timeout rolls back, reports the blockers
+    /// through `onWait` and retries with backoff. After the deadline throws `LensError.busy`
+    /// naming the blockers: nothing of this transaction is committed, the previous version stays current.
+    func publishWaitingForLocks(version: Int, onWait: (PublishWait) -> Void, _ body: () throws -> Void) throws {
+        let policy = config.publish
+        let start = ContinuousClock.now
+        func elapsed() -> Double {
+            let d = ContinuousClock.now - start
+            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        }
+        var attempts = 0
+        var lastReported: (blockers: [LockHolder], at: Double)?
+        while true {
+            do {
+                try conn.transaction {
+                    try conn.query(try sql.text("warehouse/publish_lock_timeout.sql"), ["\(policy.lockTimeoutMilliseconds)ms"])
+                    try body()
+                }
+                return
+            } catch let e as PGError where e.sqlState == "55P03" {  // lock_not_available: lock_timeout expired
+                attempts += 1
+                let blockers = try lockHolders()
+                let waited = elapsed()
+                if waited >= policy.deadlineSeconds {
+                    let who = blockers.isEmpty
+                        ? "a session that has since released its lock (rerun)"
+                        : blockers.map(\.description).joined(separator: "; ")
+                    throw LensError.busy(message: "version \(version) was not published: for \(Int(waited.rounded())) s (publish.lock_deadline_seconds) "
+                                         + "analyst sessions held locks on the `\(config.currentSchema)` views it replaces: \(who). "
+                                         + "The previous version is still current and the loaded data was dropped. End those "
+                                         + "transactions (commit or roll back in the client, or select pg_terminate_backend(pid)) and rerun, "
+                                         + "or allow a longer wait with --publish-lock-deadline SECONDS")
+                }
+                // Report the first wait, a change of blockers, and otherwise every 30 s.
+                if lastReported.map({ $0.blockers.map(\.pid) != blockers.map(\.pid) || waited - $0.at >= 30 }) ?? true {
+                    onWait(PublishWait(attempts: attempts, waitedSeconds: waited, deadlineSeconds: policy.deadlineSeconds,
+                                       blockers: blockers))
+                    lastReported = (blockers, waited)
+                }
+                let pause = min(policy.backoffSeconds(afterAttempt: attempts), max(0, policy.deadlineSeconds - waited))
+                Thread.sleep(forTimeInterval: pause)
+            }
+        }
+    }
+
+    /// The sessions holding locks on what the publish replaces (`publish_blockers.sql`).
+    func lockHolders() throws -> [LockHolder] {
+        let rows = try conn.query(try sql.text("warehouse/publish_blockers.sql"), [config.currentSchema, config.catalogSchema])
+        return rows.rows.map { r in
+            LockHolder(pid: Int(r[0] ?? "") ?? 0, user: r[1] ?? "", application: r[2] ?? "", state: r[3] ?? "",
+                       since: r[4] ?? "", relations: r[5] ?? "")
+        }
+    }
+}
