@@ -34,6 +34,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds publishing may wait for analyst sessions holding locks on the current views before the run fails (overrides publish.lock_deadline_seconds; default 300).")
     var publishLockDeadline: Double?
 
+    @Flag(name: .long, help: "At the publish lock deadline, end the sessions holding locks on the current views (pg_terminate_backend; their transactions roll back) and publish, instead of failing.")
+    var terminateBlockers = false
+
     @Option(name: .long, help: "Output format of the summary: text or json (json goes to stdout).")
     var format: String = "text"
 
@@ -45,6 +48,7 @@ struct RunCommand: ParsableCommand {
             if let dropDate { c.dropDate = dropDate }
             if holdBackBuffer { c.holdBackBuffer = true }
             if let publishLockDeadline { c.publish.deadlineSeconds = publishLockDeadline }
+            if terminateBlockers { c.publish.terminateBlockers = true }
             try c.publish.validate(source: "--publish-lock-deadline")
             guard format == "text" || format == "json" else {
                 throw LensError.config(file: "--format", line: nil, message: "must be text or json")
@@ -84,6 +88,9 @@ func renderProgress(_ event: ProgressEvent) {
         say("lens: \(stage) skipped (inputs and parameters unchanged)")
     case .tableLoaded(let table, let rows):
         say("lens:   copied \(rows) rows into \(table)")
+    case .publishWaiting(let wait) where !wait.terminated.isEmpty:
+        say(String(format: "lens: publish deadline (%.0f s) passed: terminated %@ (--terminate-blockers); retrying",
+                   wait.deadlineSeconds, wait.terminated.map(\.description).joined(separator: "; ")))
     case .publishWaiting(let wait):
         let who = wait.blockers.isEmpty ? "a session that has just released it" : wait.blockers.map(\.description).joined(separator: "; ")
         say(String(format: "lens: publish waiting %.1f s of %.0f s for locks held by %@; analyst queries keep running, retrying",

@@ -154,4 +154,25 @@ final class PublishBesideAnalystsTests: XCTestCase {
         XCTAssertEqual(try CLI.scalar("select count(*) from pg_namespace where nspname in ('lens_v\(next)', 'lens_v\(next)_loading')"), "0")
         XCTAssertEqual(try CLI.scalar("select status from lens_catalog.runs order by run_id desc limit 1"), "failed")
     }
+
+    /// `--terminate-blockers` with a 0 s deadline ends the idle reader's session (its transaction
+    /// rolls back), says so naming it, and publishes the new version.
+    func testTerminateBlockersEndsTheIdleReaderAndPublishes() throws {
+        let first = try loadVersion(dropDate: "2031-07-07")
+        let reader = try IdleReader()
+        defer { reader.end() }
+        let pid = try XCTUnwrap(try reader.waitForLock(), "the reader holds its lock")
+
+        let (s, _, e) = try CLI.lens(["run", "--source", CLI.repo + "/data/sample", "--out", CLI.tempDir("pub4"),
+                                      "--database", CLI.cluster.conninfo, "--drop-date", "2031-07-08",
+                                      "--publish-lock-deadline", "0", "--terminate-blockers"])
+        XCTAssertEqual(s, 0, e)
+        XCTAssertTrue(e.contains("lens: publish deadline (0 s) passed: terminated pid \(pid) (user "), e)
+        XCTAssertTrue(e.contains("application '\(IdleReader.application)', idle in transaction since "), e)
+        XCTAssertTrue(e.contains("holding movielens.ratings) (--terminate-blockers); retrying"), e)
+        XCTAssertEqual(try CLI.scalar("select count(*) from pg_stat_activity where pid = \(pid)"), "0", "the reader's session is gone")
+        let current = try CLI.scalar("select version from lens_catalog.versions where is_current")
+        XCTAssertEqual(current, try CLI.scalar("select max(version) from lens_catalog.versions"))
+        XCTAssertNotEqual(current, String(first))
+    }
 }

@@ -16,11 +16,19 @@ public struct PublishLockPolicy: Sendable, Equatable {
     public var lockTimeoutMilliseconds = 200
     /// Seconds of retrying after which the run fails with `LensError.busy` naming the blockers.
     public var deadlineSeconds = 300.0
+    /// `--terminate-blockers`: at the deadline, end the blocking sessions (pg_terminate_backend)
+    /// and publish, instead of failing. Their open transactions are rolled back. A flag only, not
+    /// a pipeline-file key: ending other people's sessions should be asked for per run.
+    public var terminateBlockers = false
 
-    public init(lockTimeoutMilliseconds: Int = 200, deadlineSeconds: Double = 300) {
+    public init(lockTimeoutMilliseconds: Int = 200, deadlineSeconds: Double = 300, terminateBlockers: Bool = false) {
         self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
         self.deadlineSeconds = deadlineSeconds
+        self.terminateBlockers = terminateBlockers
     }
+
+    /// Rounds of terminating blockers before giving up anyway (new sessions may keep arriving).
+    static let terminationRounds = 3
 
     /// Pause before attempt `n + 1` (n >= 1): 0.25 s doubling to at most 5 s, so a short analyst
     /// transaction costs a fraction of a second and a long one a retry every 5 s.
@@ -61,6 +69,8 @@ public struct PublishWait: Sendable {
     public var waitedSeconds: Double
     public var deadlineSeconds: Double
     public var blockers: [LockHolder]
+    /// With `--terminate-blockers` past the deadline: the sessions just ended (then it retries at once).
+    public var terminated: [LockHolder] = []
 }
 
 extension WarehouseLoader {
@@ -76,6 +86,7 @@ extension WarehouseLoader {
             return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
         }
         var attempts = 0
+        var terminationRounds = 0
         var lastReported: (blockers: [LockHolder], at: Double)?
         while true {
             do {
@@ -88,6 +99,14 @@ extension WarehouseLoader {
                 attempts += 1
                 let blockers = try lockHolders()
                 let waited = elapsed()
+                if waited >= policy.deadlineSeconds && policy.terminateBlockers && !blockers.isEmpty
+                    && terminationRounds < PublishLockPolicy.terminationRounds {
+                    terminationRounds += 1
+                    try terminate(blockers)
+                    onWait(PublishWait(attempts: attempts, waitedSeconds: waited, deadlineSeconds: policy.deadlineSeconds,
+                                       blockers: blockers, terminated: blockers))
+                    continue
+                }
                 if waited >= policy.deadlineSeconds {
                     let who = blockers.isEmpty
                         ? "a session that has since released its lock (rerun)"
@@ -96,7 +115,8 @@ extension WarehouseLoader {
                                          + "analyst sessions held locks on the `\(config.currentSchema)` views it replaces: \(who). "
                                          + "The previous version is still current and the loaded data was dropped. End those "
                                          + "transactions (commit or roll back in the client, or select pg_terminate_backend(pid)) and rerun, "
-                                         + "or allow a longer wait with --publish-lock-deadline SECONDS")
+                                         + "or allow a longer wait with --publish-lock-deadline SECONDS"
+                                         + (policy.terminateBlockers ? "" : " (or end them at the deadline with --terminate-blockers)"))
                 }
                 // Report the first wait, a change of blockers, and otherwise every 30 s.
                 if lastReported.map({ $0.blockers.map(\.pid) != blockers.map(\.pid) || waited - $0.at >= 30 }) ?? true {
@@ -107,6 +127,17 @@ extension WarehouseLoader {
                 let pause = min(policy.backoffSeconds(afterAttempt: attempts), max(0, policy.deadlineSeconds - waited))
                 Thread.sleep(forTimeInterval: pause)
             }
+        }
+    }
+
+    /// Ends `sessions` (`terminate_blockers.sql`, waiting up to 5 s for each to exit). Throws
+    /// `LensError.busy` when the server refuses (ending others' sessions needs superuser or pg_signal_backend).
+    func terminate(_ sessions: [LockHolder]) throws {
+        do {
+            try conn.query(try sql.text("warehouse/terminate_blockers.sql"), ["{" + sessions.map { String($0.pid) }.joined(separator: ",") + "}"])
+        } catch let e as PGError {
+            throw LensError.busy(message: "--terminate-blockers could not end \(sessions.map(\.description).joined(separator: "; ")): "
+                                 + "\(e.message) (it needs a superuser or a member of pg_signal_backend); end those transactions by hand and rerun")
         }
     }
 
