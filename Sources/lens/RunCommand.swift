@@ -92,9 +92,8 @@ func renderProgress(_ event: ProgressEvent) {
         say(String(format: "lens: publish deadline (%.0f s) passed: terminated %@ (--terminate-blockers); retrying",
                    wait.deadlineSeconds, wait.terminated.map(\.description).joined(separator: "; ")))
     case .publishWaiting(let wait):
-        let who = wait.blockers.isEmpty ? "a session that has just released it" : wait.blockers.map(\.description).joined(separator: "; ")
         say(String(format: "lens: publish waiting %.1f s of %.0f s for locks held by %@; analyst queries keep running, retrying",
-                   wait.waitedSeconds, wait.deadlineSeconds, who))
+                   wait.waitedSeconds, wait.deadlineSeconds, wait.blockersText))
     }
 }
 

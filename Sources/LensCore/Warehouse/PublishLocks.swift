@@ -71,6 +71,15 @@ public struct PublishWait: Sendable {
     public var blockers: [LockHolder]
     /// With `--terminate-blockers` past the deadline: the sessions just ended (then it retries at once).
     public var terminated: [LockHolder] = []
+
+    /// The blockers as one line, for messages.
+    public var blockersText: String { Self.describe(blockers) }
+
+    static func describe(_ holders: [LockHolder]) -> String {
+        holders.isEmpty
+            ? "no session now (released meanwhile, or held on another object publishing changes, such as a view over the current schema)"
+            : holders.map(\.description).joined(separator: "; ")
+    }
 }
 
 extension WarehouseLoader {
@@ -108,9 +117,7 @@ extension WarehouseLoader {
                     continue
                 }
                 if waited >= policy.deadlineSeconds {
-                    let who = blockers.isEmpty
-                        ? "a session that has since released its lock (rerun)"
-                        : blockers.map(\.description).joined(separator: "; ")
+                    let who = PublishWait.describe(blockers)
                     throw LensError.busy(message: "version \(version) was not published: for \(Int(waited.rounded())) s (publish.lock_deadline_seconds) "
                                          + "analyst sessions held locks on the `\(config.currentSchema)` views it replaces: \(who). "
                                          + "The previous version is still current and the loaded data was dropped. End those "
