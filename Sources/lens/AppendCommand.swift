@@ -2,15 +2,26 @@ import ArgumentParser
 import Foundation
 import LensCore
 
-/// `lens append --batch N`: append a held-back buffer batch to the current version.
+/// `lens append --next | --batch N`: append a held-back buffer batch to the current version.
 struct AppendCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "append",
-        abstract: "Append held-back buffer batch N to the current version's ratings (idempotent)."
+        abstract: "Append a held-back buffer batch to the current version's ratings (idempotent).",
+        discussion: """
+            Batches go in time order: --next appends the earliest batch still held back (exit 0 with \
+            "all N batches are appended" when none is left); --batch N is refused (exit 64) while an \
+            earlier batch is held back, unless --out-of-order, which the catalog records.
+            """
     )
 
+    @Flag(name: .long, help: "Append the earliest batch still held back (what a scheduler should run).")
+    var next = false
+
     @Option(name: .long, help: "The buffer batch to append (1...buffer_batches).")
-    var batch: Int
+    var batch: Int?
+
+    @Flag(name: .long, help: "With --batch: append it even though an earlier batch is still held back.")
+    var outOfOrder = false
 
     @Option(name: .long, help: "Pipeline file (default: pipelines/movielens.toml when present).")
     var pipeline: String?
@@ -18,15 +29,28 @@ struct AppendCommand: ParsableCommand {
     @Option(name: .long, help: "PostgreSQL URL or conninfo.")
     var database: String?
 
+    func validate() throws {
+        guard next != (batch != nil) else { throw ValidationError("give exactly one of --next and --batch N") }
+        if outOfOrder && next { throw ValidationError("--out-of-order goes with --batch N, not --next") }
+    }
+
     func run() throws {
         do {
+            InterruptHandling.install()
             let (config, file) = try loadPipelineConfig(pipeline)
             let options = RunOptions(source: "append", pipelineFile: file, config: config, database: database)
-            let r = try AppendTask.run(batch: batch, options: options)
+            let request: AppendRequest = batch.map { .batch($0, outOfOrder: outOfOrder) } ?? .next
+            let r = try AppendTask.run(request, options: options)
+            guard let appended = r.batch else {
+                say("lens: all \(r.batchCount) batches are appended to version \(r.version); nothing to do")
+                return
+            }
             if let earlier = r.alreadyAppendedByRun {
-                say("lens: batch \(r.batch) was appended to version \(r.version) by run \(earlier); nothing changed")
+                say("lens: batch \(appended) was appended to version \(r.version) by run \(earlier); nothing changed")
             } else {
-                say("lens: appended batch \(r.batch) to version \(r.version): \(r.rowsAppended) ratings (run \(r.runId))")
+                let left = r.heldBack.isEmpty ? "none held back" : "held back: \(r.heldBack.map(String.init).joined(separator: ", "))"
+                say("lens: appended batch \(appended) to version \(r.version)\(r.outOfOrder ? " out of order" : ""): "
+                    + "\(r.rowsAppended) ratings (run \(r.runId)); \(left)")
             }
         } catch {
             exitWith(error)

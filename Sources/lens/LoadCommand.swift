@@ -22,13 +22,23 @@ struct LoadCommand: ParsableCommand {
     @Option(name: .long, help: "Pipeline file for the warehouse settings (default: pipelines/movielens.toml when present).")
     var pipeline: String?
 
+    @Option(name: .long, help: "Seconds publishing may wait for analyst sessions holding locks on the current views before the run fails (overrides publish.lock_deadline_seconds; default 300).")
+    var publishLockDeadline: Double?
+
+    @Flag(name: .long, help: "At the publish lock deadline, end the sessions holding locks on the current views (pg_terminate_backend; their transactions roll back) and publish, instead of failing.")
+    var terminateBlockers = false
+
     @Option(name: .long, help: "Output format of the summary: text or json (json goes to stdout).")
     var format: String = "text"
 
     func run() throws {
         do {
             InterruptHandling.install()
-            let (config, file) = try loadPipelineConfig(pipeline)
+            let (loaded, file) = try loadPipelineConfig(pipeline)
+            var config = loaded
+            if let publishLockDeadline { config.publish.deadlineSeconds = publishLockDeadline }
+            if terminateBlockers { config.publish.terminateBlockers = true }
+            try config.publish.validate(source: "--publish-lock-deadline")
             guard format == "text" || format == "json" else {
                 throw LensError.config(file: "--format", line: nil, message: "must be text or json")
             }

@@ -42,6 +42,11 @@ struct RunCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Publish a drop with no clean ratings.")
     var allowEmpty = false
+    @Option(name: .long, help: "Seconds publishing may wait for analyst sessions holding locks on the current views before the run fails (overrides publish.lock_deadline_seconds; default 300).")
+    var publishLockDeadline: Double?
+
+    @Flag(name: .long, help: "At the publish lock deadline, end the sessions holding locks on the current views (pg_terminate_backend; their transactions roll back) and publish, instead of failing.")
+    var terminateBlockers = false
 
     @Option(name: .long, help: "Output format of the summary: text or json (json goes to stdout).")
     var format: String = "text"
@@ -53,6 +58,9 @@ struct RunCommand: ParsableCommand {
             if let out { c.outDir = out }
             if let dropDate { c.dropDate = dropDate }
             if holdBackBuffer { c.holdBackBuffer = true }
+            if let publishLockDeadline { c.publish.deadlineSeconds = publishLockDeadline }
+            if terminateBlockers { c.publish.terminateBlockers = true }
+            try c.publish.validate(source: "--publish-lock-deadline")
             guard format == "text" || format == "json" else {
                 throw LensError.config(file: "--format", line: nil, message: "must be text or json")
             }
@@ -97,6 +105,12 @@ func renderProgress(_ event: ProgressEvent) {
         say("lens: \(stage) skipped (inputs and parameters unchanged)")
     case .tableLoaded(let table, let rows):
         say("lens:   copied \(rows) rows into \(table)")
+    case .publishWaiting(let wait) where !wait.terminated.isEmpty:
+        say(String(format: "lens: publish deadline (%.0f s) passed: terminated %@ (--terminate-blockers); retrying",
+                   wait.deadlineSeconds, wait.terminated.map(\.description).joined(separator: "; ")))
+    case .publishWaiting(let wait):
+        say(String(format: "lens: publish waiting %.1f s of %.0f s for locks held by %@; analyst queries keep running, retrying",
+                   wait.waitedSeconds, wait.deadlineSeconds, wait.blockersText))
     }
 }
 

@@ -9,14 +9,18 @@ or ~/.pgpass, not here).
 Two DAGs:
 - `lens_movielens_load`: manual or @monthly; `lens fetch` (optional) -> `lens run` with the buffer
   held back -> `lens check` -> `lens report`. A rerun on an unchanged drop is a no-op in lens.
-- `lens_movielens_weekly_batch`: @weekly; appends the next held-back buffer batch
-  (`lens append --batch N`, N = 1 + weeks since the load, capped at 5). Appending a batch twice
-  changes nothing, so retries and backfills are safe.
+- `lens_movielens_weekly_batch`: @weekly; appends the earliest held-back buffer batch
+  (`lens append --next`: lens knows which batches are appended, so the order never depends on
+  dates; once all are appended it says so and succeeds). Retries and backfills are safe.
 """
 from datetime import datetime, timedelta
 
 from airflow import DAG
-from airflow.operators.bash import BashOperator
+
+try:
+    from airflow.providers.standard.operators.bash import BashOperator  # Airflow 3
+except ImportError:
+    from airflow.operators.bash import BashOperator  # Airflow 2
 
 LENS = "{{ var.value.get('lens_bin', 'lens') }}"
 DB = "--database '{{ var.value.get('lens_database', '') }}'"
@@ -48,12 +52,8 @@ with DAG(
     default_args=default_args,
     tags=["lens", "movielens"],
 ) as batch_dag:
-    # The batch number comes from how many weeks this DAG has run: 1..5 (lens refuses others).
-    append = BashOperator(
-        task_id="lens_append",
-        bash_command=(
-            f"{LENS} append --batch {{{{ ((data_interval_start - dag.start_date).days // 7) % 5 + 1 }}}} {DB}"
-        ),
-    )
+    # Not a batch number computed from dates: from a start mid-cycle that appends 2, 3, 4, 5, 1
+    # (a gap in time). lens appends batches in time order and records each in its catalog.
+    append = BashOperator(task_id="lens_append", bash_command=f"{LENS} append --next {DB}")
     drift = BashOperator(task_id="lens_drift", bash_command=f"{LENS} drift {DB}")
     append >> drift

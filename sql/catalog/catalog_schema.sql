@@ -87,6 +87,9 @@ create table if not exists {{catalog}}.appends (
     appended_at  timestamptz not null default now(),
     primary key (version, batch)
 );
+-- appends made with `lens append --batch N --out-of-order` while an earlier batch was held back
+-- (added after the table: catalogs made before it get the column, false for their rows).
+alter table {{catalog}}.appends add column if not exists out_of_order boolean not null default false;
 
 -- versions whose schema `lens catalog prune` dropped keep their catalog rows, marked here.
 alter table {{catalog}}.versions add column if not exists dropped_at timestamptz;

@@ -141,9 +141,16 @@ public struct CatalogStore {
                            [String(runId), dataset, name, passed ? "true" : "false", observed, jsonText(details)])
     }
 
-    /// Records an appended buffer batch (inside the append's transaction).
-    public func recordAppend(version: Int, batch: Int, rows: Int, runId: Int64) throws {
-        _ = try conn.query(try text("insert_append.sql"), [String(version), String(batch), String(rows), String(runId)])
+    /// Records an appended buffer batch (inside the append's transaction); `outOfOrder` when an
+    /// earlier batch was still held back (`lens append --batch N --out-of-order`).
+    public func recordAppend(version: Int, batch: Int, rows: Int, runId: Int64, outOfOrder: Bool = false) throws {
+        _ = try conn.query(try text("insert_append.sql"),
+                           [String(version), String(batch), String(rows), String(runId), outOfOrder ? "true" : "false"])
+    }
+
+    /// The buffer batches already appended to `version`, ascending.
+    public func appendedBatches(version: Int) throws -> [Int] {
+        try conn.query(try text("appended_batches.sql"), [String(version)]).rows.compactMap { $0[0].flatMap { Int($0) } }
     }
 
     /// Rows and run of an earlier append of `batch` to `version`, nil when it was not appended.

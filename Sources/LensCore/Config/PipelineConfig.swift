@@ -37,6 +37,8 @@ public struct PipelineConfig: Sendable, Equatable {
     public var drift = DriftThresholds()
     /// When a cleaned drop may not be published (`[guards]`; flags override).
     public var guards = PublishGuards()
+    /// How publishing waits for analysts' locks (`[publish]`; `--publish-lock-deadline` overrides).
+    public var publish = PublishLockPolicy()
 
     public init() {}
 
@@ -118,6 +120,8 @@ public struct PipelineConfig: Sendable, Equatable {
         try double("drift.alpha") { c.drift.alpha = $0 }
         try double("guards.max_rejected_share") { c.guards.maxRejectedShare = $0 }
         try double("guards.min_ratings_share_of_current") { c.guards.minRatingsShareOfCurrent = $0 }
+        try int("publish.lock_timeout_ms") { c.publish.lockTimeoutMilliseconds = $0 }
+        try double("publish.lock_deadline_seconds") { c.publish.deadlineSeconds = $0 }
         _ = take("pipeline.description")
         if let first = unknown.sorted().first {
             throw LensError.config(file: file, line: nil, message: "unknown key '\(first)' (see docs/pipeline.md for the keys)")
@@ -148,6 +152,7 @@ public struct PipelineConfig: Sendable, Equatable {
         }
         try drift.validate(source: file)
         try guards.validate(source: file)
+        try publish.validate(source: file)
     }
 
     /// The split fractions as exact rationals (hundred-thousandths), so that

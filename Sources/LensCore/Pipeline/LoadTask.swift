@@ -127,6 +127,7 @@ public final class WarehouseSession {
             // publishing; those that read the catalog run in the publishing transaction below.
             var tableChecks: [CheckResult] = []
             let report = try loader.load(tables, version: version, onTable: { progress(.tableLoaded($0, rows: $1)) },
+                                         onPublishWait: { progress(.publishWaiting($0)) },
                                          verify: { connections, loadingSchema in
                 tableChecks = try Checks.runInParallel(files: try Checks.files(sql: loader.sql, readingCatalog: false),
                                                        connections: connections, sql: loader.sql, current: loadingSchema,

@@ -103,6 +103,8 @@ public enum ProgressEvent: Sendable {
     /// The stage's inputs and parameters are unchanged: its outputs are already there.
     case stageSkipped(String)
     case tableLoaded(String, rows: Int)
+    /// Publishing waits for analyst sessions holding locks on the current views (it retries).
+    case publishWaiting(PublishWait)
 }
 
 /// The whole pipeline: drop -> clean -> split -> features -> Parquet -> PostgreSQL + catalog.

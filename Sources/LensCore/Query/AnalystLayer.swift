@@ -32,6 +32,8 @@ public enum AnalystLayer {
             let text = try sql.text(file, identifiers)
             do {
                 try conn.execute(text)
+            } catch let e as PGError where e.sqlState == "55P03" {
+                throw e  // lock_timeout: the publisher rolls back and retries (PublishLocks.swift)
             } catch {
                 throw LensError.database(message: "sql/\(file) failed while publishing \(schema) as \(current): \(error)")
             }

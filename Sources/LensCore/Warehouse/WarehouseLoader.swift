@@ -55,7 +55,9 @@ public struct WarehouseLoader {
     /// that read only the version's tables); it throws to stop the load. `record` runs inside the
     /// publishing transaction just before COMMIT with the final schema name and the rows COPY
     /// loaded per table (the catalog's version and dataset rows), so they become visible together.
+    /// `onPublishWait` hears each wait of the publish for analysts' locks (`PublishLockPolicy`).
     public func load(_ tables: LensTables, version: Int, onTable: @escaping (String, Int) -> Void = { _, _ in },
+                     onPublishWait: (PublishWait) -> Void = { _ in },
                      verify: ([PGConnection], String) throws -> Void,
                      record: (String, [String: Int]) throws -> Void) throws -> LoadReport {
         let schema = "\(config.versionSchemaPrefix)\(version)"
@@ -115,8 +117,9 @@ public struct WarehouseLoader {
             try verify([conn, second], loading)
             lap("checks")
 
-            // 5. Publish: one transaction.
-            try conn.transaction {
+            // 5. Publish: one transaction, retried while analysts hold locks on the views it
+            //    replaces (PublishLocks.swift), so that it never makes their queries wait long.
+            try publishWaitingForLocks(version: version, onWait: onPublishWait) {
                 try conn.execute(try sql.text("warehouse/rename_loaded_schema.sql", ["loading": loading, "schema": schema]))
                 try conn.execute(try sql.text("warehouse/publish_current.sql", ["schema": schema, "current": config.currentSchema]))
                 try AnalystLayer.publish(conn: conn, sql: sql, schema: schema, current: config.currentSchema,

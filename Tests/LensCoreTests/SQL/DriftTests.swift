@@ -274,7 +274,7 @@ final class DriftTests: XCTestCase {
         var config = PipelineConfig()
         config.outDir = held.out
         config.holdBackBuffer = true
-        _ = try AppendTask.run(batch: 1, options: RunOptions(source: "append", pipelineFile: nil, config: config, database: held.conninfo))
+        _ = try AppendTask.run(.batch(1, outOfOrder: false), options: RunOptions(source: "append", pipelineFile: nil, config: config, database: held.conninfo))
         XCTAssertEqual(try conn.query("select count(*) from movielens.ratings where split = 'buffer'").rows, [[expected[0][1]]])
         let after = try Drift.compute(conn: conn, sql: SQLFixture.sql, current: "movielens")
         XCTAssertEqual(after, before, "an appended batch counts once")
