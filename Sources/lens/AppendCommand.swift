@@ -29,6 +29,8 @@ struct AppendCommand: ParsableCommand {
     @Option(name: .long, help: "PostgreSQL URL or conninfo.")
     var database: String?
 
+    @OptionGroup var waitOption: WaitOption
+
     func validate() throws {
         guard next != (batch != nil) else { throw ValidationError("give exactly one of --next and --batch N") }
         if outOfOrder && next { throw ValidationError("--out-of-order goes with --batch N, not --next") }
@@ -38,7 +40,8 @@ struct AppendCommand: ParsableCommand {
         do {
             InterruptHandling.install()
             let (config, file) = try loadPipelineConfig(pipeline)
-            let options = RunOptions(source: "append", pipelineFile: file, config: config, database: database)
+            var options = RunOptions(source: "append", pipelineFile: file, config: config, database: database)
+            waitOption.apply(to: &options)
             let request: AppendRequest = batch.map { .batch($0, outOfOrder: outOfOrder) } ?? .next
             let r = try AppendTask.run(request, options: options)
             guard let appended = r.batch else {

@@ -21,7 +21,7 @@ struct Lens: ParsableCommand {
     /// `lens <command>` in pg_stat_activity (libpq reads PGAPPNAME; a user's own wins), and the
     /// private cluster's creation or start is said on stderr.
     static func main() {
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        let arguments = WaitOption.spellOutBareWait(Array(CommandLine.arguments.dropFirst()))
         if ProcessInfo.processInfo.environment["PGAPPNAME"] == nil {
             let command = arguments.first { !$0.hasPrefix("-") } ?? ""
             setenv("PGAPPNAME", command.isEmpty ? "lens" : "lens \(command)", 1)

@@ -19,6 +19,8 @@ struct LoadCommand: ParsableCommand {
     @Option(name: .long, help: "PostgreSQL URL or conninfo (else DATABASE_URL, PG* variables, else the private cluster).")
     var database: String?
 
+    @OptionGroup var waitOption: WaitOption
+
     @Option(name: .long, help: "Pipeline file for the warehouse settings (default: pipelines/movielens.toml when present).")
     var pipeline: String?
 
@@ -43,7 +45,8 @@ struct LoadCommand: ParsableCommand {
                 throw LensError.config(file: "--format", line: nil, message: "must be text or json")
             }
             let path = URL(fileURLWithPath: dir).standardizedFileURL.path
-            let options = RunOptions(source: path, pipelineFile: file, config: config, database: database)
+            var options = RunOptions(source: path, pipelineFile: file, config: config, database: database)
+            waitOption.apply(to: &options)
             let result = try LoadFolderTask.run(dir: path, options: options, progress: renderProgress)
             if format == "json" {
                 let enc = JSONEncoder()

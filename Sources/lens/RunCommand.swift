@@ -22,6 +22,8 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "PostgreSQL URL or conninfo (else DATABASE_URL, PG* variables, else the private cluster).")
     var database: String?
 
+    @OptionGroup var waitOption: WaitOption
+
     @Option(name: .long, help: "Drop date YYYY-MM-DD for capping timestamps (overrides ingest.drop_date).")
     var dropDate: String?
 
@@ -68,8 +70,9 @@ struct RunCommand: ParsableCommand {
             if acceptRejects { overrides.insert(.acceptRejects) }
             if allowShrink { overrides.insert(.allowShrink) }
             if allowEmpty { overrides.insert(.allowEmpty) }
-            let options = RunOptions(source: URL(fileURLWithPath: source).standardizedFileURL.path, pipelineFile: file, config: c,
+            var options = RunOptions(source: URL(fileURLWithPath: source).standardizedFileURL.path, pipelineFile: file, config: c,
                                      database: database, skipLoad: noLoad, force: force, guardOverrides: overrides)
+            waitOption.apply(to: &options)
             InterruptHandling.install()
             let result = try RunPipeline.run(options, progress: renderProgress)
             if format == "json" {

@@ -65,7 +65,8 @@ final class InterruptTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json")), manifest)
     }
 
-    /// A run killed outright (SIGKILL) stays `running` only until any command reads the catalog.
+    /// A run killed outright (SIGKILL) stays `running` only until any command reads the catalog
+    /// while no writer holds the warehouse lock.
     func testADeadRunIsMarkedByTheNextReader() throws {
         let db = CLI.cluster.conninfo
         let (status, _, _) = try CLI.lens(["run", "--source", sample, "--out", CLI.tempDir("int-dead"), "--database", db, "--force",
@@ -73,6 +74,22 @@ final class InterruptTests: XCTestCase {
         XCTAssertEqual(status, SIGKILL, "killed at after_copy")
         let run = try CLI.scalar("select max(run_id) from lens_catalog.runs")
         XCTAssertEqual(try CLI.scalar("select status from lens_catalog.runs where run_id = \(run)"), "running")
+        // While some writer holds the warehouse lock, a 'running' row may be alive: left alone.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["psql", db, "-Xq", "-c", "select pg_advisory_lock(\(0x6C_656E_73)); select pg_sleep(3);"]
+        holder.standardOutput = FileHandle.nullDevice
+        try holder.run()
+        var held = false
+        for _ in 0..<100 where !held {
+            held = (try? CLI.scalar("select count(*) from pg_locks where locktype = 'advisory' and granted")) == "1"
+            if !held { usleep(50_000) }
+        }
+        XCTAssertTrue(held)
+        let (s0, _, e0) = try CLI.lens(["catalog", "--database", db])
+        XCTAssertEqual(s0, 0, e0)
+        XCTAssertEqual(try CLI.scalar("select status from lens_catalog.runs where run_id = \(run)"), "running")
+        holder.waitUntilExit()
         let (s1, _, e1) = try CLI.lens(["catalog", "--database", db])
         XCTAssertEqual(s1, 0, e1)
         XCTAssertEqual(try CLI.scalar("select status from lens_catalog.runs where run_id = \(run)"), "interrupted")

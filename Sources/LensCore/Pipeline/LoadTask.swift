@@ -40,7 +40,18 @@ public final class WarehouseSession {
             return c
         }, sql: sql, config: config)
         do {
-            try loader.lock()
+            do {
+                try loader.lock(waitSeconds: options.lockWaitSeconds) { options.onLockWait?($0) }
+            } catch let busy as LensError {
+                // The refused writer is in the catalog too, so that a scheduler's lost run shows.
+                try? catalog.ensureSchema()
+                if let refused = try? catalog.beginRun(command: command, pipelineFile: options.pipelineFile, pipelineSHA256: nil,
+                                                       lensVersion: lensVersion, source: options.source) {
+                    try? catalog.finishRun(refused, status: "refused", version: nil, stageSeconds: [:], rowCounts: [:],
+                                           reconciliation: [], quarantineCounts: [:], error: busy.description, sourceSHA256: nil)
+                }
+                throw busy
+            }
             try catalog.ensureSchema()
             try catalog.markInterruptedRuns()
             let pipelineSHA = options.pipelineFile.flatMap { try? fileSHA256($0) }

@@ -16,6 +16,10 @@ public struct RunOptions: Sendable {
     public var force: Bool
     /// Guards the user overrode (`--accept-rejects`, `--allow-shrink`, `--allow-empty`).
     public var guardOverrides: Set<GuardOverride>
+    /// `--wait [SECONDS]`: how long a writer waits for another to release the warehouse lock.
+    public var lockWaitSeconds: Double = 0
+    /// Hears each wait for the warehouse lock (the CLI says so on stderr).
+    public var onLockWait: (@Sendable (LockWait) -> Void)?
     public init(source: String, pipelineFile: String?, config: PipelineConfig, database: String?, skipLoad: Bool = false,
                 force: Bool = false, guardOverrides: Set<GuardOverride> = []) {
         self.source = source

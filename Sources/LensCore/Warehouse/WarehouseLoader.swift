@@ -43,11 +43,37 @@ public struct WarehouseLoader {
     /// The advisory-lock key that serialises writers of one warehouse ("lens" in ASCII).
     public static let lockKey: Int64 = 0x6C_656E_73
 
-    /// Takes the warehouse lock or throws `LensError.busy`.
-    public func lock() throws {
-        guard try conn.tryAdvisoryLock(Self.lockKey) else {
-            throw LensError.busy(message: "another lens run, load or append is writing to this database; wait for it to finish and try again")
+    /// Takes the warehouse lock, waiting up to `waitSeconds` for another writer to finish (0:
+    /// not at all; `.infinity`: as long as it takes), telling `onWait` about each wait every few
+    /// seconds; throws `LensError.busy` naming the holder when it is still held.
+    public func lock(waitSeconds: Double = 0, onWait: (LockWait) -> Void = { _ in }) throws {
+        let start = ContinuousClock.now
+        var lastReport: Double = -.infinity
+        var pause = 0.1
+        while true {
+            if try conn.tryAdvisoryLock(Self.lockKey) { return }
+            let d = ContinuousClock.now - start
+            let waited = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            let holders = (try? warehouseLockHolders()) ?? "another lens process"
+            if waited >= waitSeconds {
+                throw LensError.busy(message: "another lens run, load or append is writing to this database (\(holders)); wait for it to finish and try again, or pass --wait [SECONDS]")
+            }
+            if waited - lastReport >= 5 {
+                onWait(LockWait(waitedSeconds: waited, limitSeconds: waitSeconds, holders: holders))
+                lastReport = waited
+            }
+            usleep(UInt32(min(pause, max(waitSeconds - waited, 0.01)) * 1_000_000))
+            pause = min(pause * 2, 2)
         }
+    }
+
+    /// Who holds the warehouse lock: "pid 123 (user etl, application 'lens run', connected since ...)".
+    func warehouseLockHolders() throws -> String {
+        let rows = try conn.query(try sql.text("warehouse/lock_holders.sql"))
+        let list = rows.rows.map { r in
+            "pid \(r[0] ?? "?") (user \(r[1] ?? "?"), application '\(r[2] ?? "?")', connected since \(r[3] ?? "?"))"
+        }
+        return list.isEmpty ? "released meanwhile" : list.joined(separator: "; ")
     }
 
     /// Loads `tables` as version `version`. `verify` runs once every table is loaded, keyed and
@@ -155,4 +181,13 @@ public struct WarehouseLoader {
             return rows
         }
     }
+}
+
+/// A writer waiting for the warehouse lock (`lens run --wait`).
+public struct LockWait: Sendable {
+    public var waitedSeconds: Double
+    /// How long it waits at most (`.infinity` for `--wait` without a number).
+    public var limitSeconds: Double
+    /// Who holds the lock, as a sentence fragment.
+    public var holders: String
 }
