@@ -31,6 +31,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Stop after writing Parquet; do not load PostgreSQL.")
     var noLoad = false
 
+    @Flag(name: .long, help: "Run even when the estimated peak memory exceeds the memory available.")
+    var ignoreMemoryCheck = false
+
     @Option(name: .long, help: "Output format of the summary: text or json (json goes to stdout).")
     var format: String = "text"
 
@@ -44,7 +47,8 @@ struct RunCommand: ParsableCommand {
             guard format == "text" || format == "json" else {
                 throw LensError.config(file: "--format", line: nil, message: "must be text or json")
             }
-            let options = RunOptions(source: URL(fileURLWithPath: source).standardizedFileURL.path, pipelineFile: file, config: c, database: database, skipLoad: noLoad)
+            var options = RunOptions(source: URL(fileURLWithPath: source).standardizedFileURL.path, pipelineFile: file, config: c, database: database, skipLoad: noLoad)
+            options.ignoreMemoryCheck = ignoreMemoryCheck
             let result = try RunPipeline.run(options, progress: renderProgress)
             if format == "json" {
                 let enc = JSONEncoder()
