@@ -110,7 +110,7 @@ final class MemoryBudgetTests: XCTestCase {
                 but 0 MB (1000 bytes) is available (LENS_MEMORY_AVAILABLE_BYTES); the estimate assumes \
                 \(MemoryBudget.bytesPerRating) bytes per rating (1000000 rating lines), \(MemoryBudget.bytesPerGenomeScore) \
                 per genome score (0), \(MemoryBudget.bytesPerOtherByte) per byte of the other files (0) and \
-                \(MemoryBudget.baseBytes >> 20) MB base, plus 15%. Run on a machine with more free memory, or pass \
+                \(MemoryBudget.baseBytes >> 20) MiB base, plus 15%. Run on a machine with more free memory, or pass \
                 --ignore-memory-check to run anyway (the kernel may then kill lens mid-run)
                 """)
         }
