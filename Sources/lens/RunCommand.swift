@@ -50,6 +50,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "At the publish lock deadline, end the sessions holding locks on the current views (pg_terminate_backend; their transactions roll back) and publish, instead of failing.")
     var terminateBlockers = false
 
+    @Flag(name: .long, help: "Run even when the estimated peak memory exceeds the memory available.")
+    var ignoreMemoryCheck = false
+
     @Option(name: .long, help: "Output format of the summary: text or json (json goes to stdout).")
     var format: String = "text"
 
@@ -72,6 +75,7 @@ struct RunCommand: ParsableCommand {
             if allowEmpty { overrides.insert(.allowEmpty) }
             var options = RunOptions(source: URL(fileURLWithPath: source).standardizedFileURL.path, pipelineFile: file, config: c,
                                      database: database, skipLoad: noLoad, force: force, guardOverrides: overrides)
+            options.ignoreMemoryCheck = ignoreMemoryCheck
             waitOption.apply(to: &options)
             InterruptHandling.install()
             let result = try RunPipeline.run(options, progress: renderProgress)

@@ -12,6 +12,8 @@ public struct RunOptions: Sendable {
     public var database: String?
     /// Stop after the Parquet files (no PostgreSQL).
     public var skipLoad: Bool
+    /// `--ignore-memory-check`: run even when the estimated peak exceeds the memory available.
+    public var ignoreMemoryCheck = false
     /// `--force`: recompute every stage whatever the fingerprints say.
     public var force: Bool
     /// Guards the user overrode (`--accept-rejects`, `--allow-shrink`, `--allow-empty`).
@@ -151,6 +153,7 @@ public enum RunPipeline {
         }
 
         let source = try DropSource.open(path: options.source)
+        try MemoryBudget.check(source, ignore: options.ignoreMemoryCheck)
         let out = config.outDir
         if source.kind == .zip {
             try timed("verify_md5") { try PublishedChecksum.verify(zipPath: options.source) }
