@@ -41,3 +41,9 @@ public enum PGConninfo {
         return nil
     }
 }
+
+/// The libpq this client runs against, e.g. "15.18" (PQlibVersion: major * 10000 + minor).
+public let libpqVersion: String = {
+    let v = Int(PQlibVersion())
+    return "\(v / 10000).\(v % 10000)"
+}()

@@ -14,7 +14,7 @@ struct Lens: ParsableCommand {
             Exit codes: 0 success, 1 a data check failed, 2 could not complete, 64 usage or config error, 70 internal error.
             """,
         version: lensVersion,
-        subcommands: [RunCommand.self, LoadCommand.self, AppendCommand.self, CatalogCommand.self, DBCommand.self, QueryCommand.self, CheckCommand.self, DriftCommand.self, ReportCommand.self, RolesCommand.self, SynthCommand.self, FetchCommand.self]
+        subcommands: [RunCommand.self, LoadCommand.self, AppendCommand.self, CatalogCommand.self, DBCommand.self, QueryCommand.self, CheckCommand.self, DriftCommand.self, ReportCommand.self, RolesCommand.self, SynthCommand.self, FetchCommand.self, DoctorCommand.self]
     )
 
     /// Sets what every command shares before it parses: lens's connections name themselves
