@@ -33,6 +33,17 @@ final class DropWarningTests: XCTestCase {
         XCTAssertEqual(noGenome.warnings, [])
     }
 
+    /// The GroupLens drops as published (ml-latest-small as a folder and as its zip, which has
+    /// no genome; ml-100k) warn of nothing and quarantine no NUL. Skips when ../shared lacks them.
+    func testPublishedDropsWarnOfNothing() throws {
+        for drop in ["movielens/ml-latest-small", "movielens/ml-latest-small.zip", "movielens/ml-100k"] {
+            let c = try CleanDrop.run(source: try DropSource.open(path: try TestPaths.sharedFile(drop)), config: PipelineConfig())
+            XCTAssertEqual(c.warnings, [], drop)
+            XCTAssertEqual(c.quarantine.filter { $0.reason == .nulByte || $0.reason == .trailingValue }.count, 0, drop)
+            XCTAssertTrue(c.reconciled, drop)
+        }
+    }
+
     /// tags.csv and links.csv absent: one warning each, the tables empty, the run goes on.
     func testMissingTagsAndLinksAreWarnedOf() throws {
         let c = try clean(["movies.csv": movies, "ratings.csv": ratings])
