@@ -27,6 +27,9 @@ public struct CleanedDrop: Sendable {
     public var dropDateSource: String
     /// Files that started with a UTF-8 byte order mark (stripped).
     public var filesWithBOM: [String]
+    /// What a person should know about the files though no line was lost (a missing optional
+    /// file, a last line without a newline, dropped empty columns), ordered by file as read.
+    public var warnings: [DropWarning]
     /// True when every file reconciles.
     public var reconciled: Bool { reconciliation.allSatisfy(\.reconciled) }
 }
@@ -57,12 +60,13 @@ public enum CleanDrop {
         }
         let (dropDate, dropDateSource) = try resolveDropDate(source: source, override: config.dropDate)
         var bom: [String] = []
+        var warnings: [DropWarning] = []
         var quarantine: [QuarantineRow] = []
         var reconciliation: [FileReconciliation] = []
 
         // movies first: every other file is checked against its ids (links and tags are optional).
         var movies = MoviesCleaner()
-        try clean(source, "movies.csv", &movies, bom: &bom)
+        try clean(source, "movies.csv", &movies, bom: &bom, warnings: &warnings)
         let (moviesTable, moviesCounts) = movies.finish()
         quarantine += movies.ledger.quarantine
         reconciliation.append(moviesCounts)
@@ -79,34 +83,47 @@ public enum CleanDrop {
                                      ratingMin: config.ratingMin, ratingMax: config.ratingMax, expectedRows: expected)
         var ratingsResult: Result<(RatingsTable, FileReconciliation, CapCounts), Error>?
         var ratingsBOM: [String] = []
+        var ratingsWarnings: [DropWarning] = []
         var links = LinksCleaner(knownMovies: knownMovies)
         // tags.csv lines average 35 bytes in GroupLens drops
         var tags = TagsCleaner(knownMovies: knownMovies, expectedRows: Int((source.size(of: "tags.csv") ?? 0) / 32))
         var linksAndTagsResult: Result<Void, Error>?
         var linksAndTagsBOM: [String] = []
+        var linksAndTagsWarnings: [DropWarning] = []
+        warnings += missingOptionalFiles(source)
         let hasGenome = source.contains("genome-tags.csv") && source.contains("genome-scores.csv")
         var genomeResult: Result<GenomeLane, Error>?
         var genomeBOM: [String] = []
+        var genomeWarnings: [DropWarning] = []
         DispatchQueue.concurrentPerform(iterations: 2) { lane in
             if lane == 0 {
                 ratingsResult = Result {
-                    try readLines(source, "ratings.csv", bom: &ratingsBOM) { line, number in
-                        ratings.consume(line, lineNumber: number)
+                    try readLines(source, "ratings.csv", bom: &ratingsBOM, warnings: &ratingsWarnings) { line, number, raw in
+                        ratings.consume(line, lineNumber: number, raw: raw)
+                    } reject: { raw, number, reason in
+                        ratings.reject(raw: String(decoding: raw, as: UTF8.self), lineNumber: number, reason: reason)
                     }
                     return ratings.finish()
                 }
             } else {
                 linksAndTagsResult = Result {
-                    if source.contains("links.csv") { try clean(source, "links.csv", &links, bom: &linksAndTagsBOM) }
-                    if source.contains("tags.csv") { try clean(source, "tags.csv", &tags, bom: &linksAndTagsBOM) }
+                    if source.contains("links.csv") {
+                        try clean(source, "links.csv", &links, bom: &linksAndTagsBOM, warnings: &linksAndTagsWarnings)
+                    }
+                    if source.contains("tags.csv") {
+                        try clean(source, "tags.csv", &tags, bom: &linksAndTagsBOM, warnings: &linksAndTagsWarnings)
+                    }
                 }
                 if hasGenome, case .success = linksAndTagsResult! {
-                    genomeResult = Result { try cleanGenome(source, knownMovies: knownMovies, bom: &genomeBOM) }
+                    genomeResult = Result {
+                        try cleanGenome(source, knownMovies: knownMovies, bom: &genomeBOM, warnings: &genomeWarnings)
+                    }
                 }
             }
         }
         try linksAndTagsResult!.get()
         bom += linksAndTagsBOM
+        warnings += linksAndTagsWarnings
         let (linksTable, linksCounts) = links.finish()
         let (tagsTable, tagsCounts) = tags.finish()
         for (name, ledger, counts) in [("links.csv", links.ledger, linksCounts), ("tags.csv", tags.ledger, tagsCounts)]
@@ -120,6 +137,7 @@ public enum CleanDrop {
         quarantine += ratings.quarantine
         reconciliation.append(ratingsCounts)
         bom += ratingsBOM
+        warnings += ratingsWarnings
         progress?("ratings.csv", ratingsCounts.linesRead)
 
         // genome
@@ -129,15 +147,39 @@ public enum CleanDrop {
             quarantine += genome.quarantine
             reconciliation += genome.reconciliation
             bom += genomeBOM
+            warnings += genomeWarnings
             caps.relevance = genome.capped
             genomeTags = genome.tags
             genomeScores = genome.scores
         }
         quarantine.sort { ($0.file, $0.line) < ($1.file, $1.line) }
+        // by file in reading order (the lanes finish in any order), each file's own in order
+        let fileOrder = ["movies.csv", "links.csv", "tags.csv", "ratings.csv", "genome-tags.csv", "genome-scores.csv"]
+        warnings = warnings.enumerated().sorted {
+            (fileOrder.firstIndex(of: $0.element.file) ?? fileOrder.count, $0.offset)
+                < (fileOrder.firstIndex(of: $1.element.file) ?? fileOrder.count, $1.offset)
+        }.map(\.element)
         return CleanedDrop(movies: moviesTable, links: linksTable, tags: tagsTable, ratings: ratingsTable,
                            genomeTags: genomeTags, genomeScores: genomeScores, users: nil, layout: .csv,
                            quarantine: quarantine, reconciliation: reconciliation, caps: caps,
-                           unknownGenres: movies.unknownGenres, genreAliasesApplied: movies.aliasesApplied, dropDate: dropDate, dropDateSource: dropDateSource, filesWithBOM: bom)
+                           unknownGenres: movies.unknownGenres, genreAliasesApplied: movies.aliasesApplied, dropDate: dropDate, dropDateSource: dropDateSource, filesWithBOM: bom,
+                           warnings: warnings)
+    }
+
+    /// The optional files of a CSV-layout drop that it lacks: tags.csv, links.csv, and one genome
+    /// file when the drop has the other (a drop with neither, as ml-latest-small, is complete).
+    static func missingOptionalFiles(_ source: DropSource) -> [DropWarning] {
+        var warnings: [DropWarning] = []
+        for (name, table) in [("links.csv", "links"), ("tags.csv", "tags")] where !source.contains(name) {
+            warnings.append(DropWarning(kind: .missingOptionalFile, file: name,
+                                        message: "\(name): the drop has no \(name), so the \(table) table is empty"))
+        }
+        let genome = ["genome-tags.csv", "genome-scores.csv"]
+        for (name, other) in [(genome[0], genome[1]), (genome[1], genome[0])] where !source.contains(name) && source.contains(other) {
+            warnings.append(DropWarning(kind: .missingOptionalFile, file: name,
+                                        message: "\(name): the drop has \(other) but no \(name), so the tag genome was skipped (\(other) was not read)"))
+        }
+        return warnings
     }
 
     /// The drop date: the override, else README.txt's "generated on <Month> <d>, <yyyy>",
@@ -168,7 +210,6 @@ public enum CleanDrop {
         return String(format: "%04d-%02d-%02d", y, m + 1, d)
     }
 
-    /// Streams a numeric file's data lines (after checking its header) to `body`.
     /// What `cleanGenome` returns: both genome tables, their reconciliation rows (tags, then
     /// scores) and quarantine, and the relevance values capped.
     struct GenomeLane {
@@ -180,60 +221,155 @@ public enum CleanDrop {
     }
 
     /// Cleans genome-tags.csv then genome-scores.csv (scores of unknown movies or tags quarantined).
-    static func cleanGenome(_ source: DropSource, knownMovies: IdSet, bom: inout [String]) throws -> GenomeLane {
+    static func cleanGenome(_ source: DropSource, knownMovies: IdSet, bom: inout [String],
+                            warnings: inout [DropWarning]) throws -> GenomeLane {
         var gt = GenomeTagsCleaner()
-        try clean(source, "genome-tags.csv", &gt, bom: &bom)
+        try clean(source, "genome-tags.csv", &gt, bom: &bom, warnings: &warnings)
         let (gtTable, gtCounts) = gt.finish()
         var gs = GenomeScoresCleaner(knownMovies: knownMovies, knownTags: IdSet(gtTable.tagId))
-        try readLines(source, "genome-scores.csv", bom: &bom) { line, number in
-            gs.consume(line, lineNumber: number)
+        try readLines(source, "genome-scores.csv", bom: &bom, warnings: &warnings) { line, number, raw in
+            gs.consume(line, lineNumber: number, raw: raw)
+        } reject: { raw, number, reason in
+            gs.ledger.counts.linesRead += 1
+            gs.ledger.reject(String(decoding: raw, as: UTF8.self), line: number, reason: reason)
         }
         let (gsTable, gsCounts) = gs.finish()
         return GenomeLane(tags: gtTable, scores: gsTable, reconciliation: [gtCounts, gsCounts],
                           quarantine: gt.ledger.quarantine + gs.ledger.quarantine, capped: gs.capped)
     }
 
-    static func readLines(_ source: DropSource, _ name: String, bom: inout [String], hasHeader: Bool = true,
-                          _ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
-        let reader = LineReader(source: try source.open(name))
-        var headerSeen = !hasHeader
-        try reader.forEachLine { line, number in
-            if !headerSeen {
-                headerSeen = true
-                try checkHeader(line, file: name, source: source)
-                return
-            }
-            try body(line, number)
+    /// The files read by `NumericLine` (unquoted numbers), as opposed to the quoted CSV files.
+    static let numericFiles: Set<String> = ["ratings.csv", "genome-scores.csv"]
+
+    /// Streams a file's data lines to `body` as (line to parse, physical line number, line as read),
+    /// after checking its header when `hasHeader` (throws `LensError.input` for a wrong header or
+    /// an empty file). The two lines differ only for a header that ends with k empty columns
+    /// (`userId,movieId,rating,timestamp,,,,`, as a spreadsheet saves a file): each data line then
+    /// loses its last k fields when they are empty, and goes to `reject` (the line as read, its
+    /// number, the reason) when they are not. Reports those dropped columns and a last line
+    /// without a newline in `warnings`, and a byte order mark in `bom`.
+    ///
+    /// Inlined so that each caller's `body` is inlined into its line loop, as the ratings loop
+    /// needs: without it the optimizer stops specialising this (larger) function per closure, and
+    /// the call through a closure per line cost 1.3% more instructions in stage 1 (callgrind, 1M
+    /// ratings). The header and the spreadsheet path are functions of their own, out of the loop.
+    @inline(__always)
+    static func readLines(_ source: DropSource, _ name: String, bom: inout [String], warnings: inout [DropWarning],
+                          hasHeader: Bool = true,
+                          _ body: (UnsafeRawBufferPointer, Int, UnsafeRawBufferPointer) throws -> Void,
+                          reject: (UnsafeRawBufferPointer, Int, RejectReason) -> Void) throws {
+        let (reader, trailing) = try openLines(source, name, hasHeader: hasHeader)
+        if trailing == 0 {
+            // every GroupLens file: the lines go to `body` untouched, with no per-line check here
+            try reader.forEachLine { line, number in try body(line, number, line) }
+        } else {
+            try readDroppingEmptyColumns(reader, name, trailing: trailing, warnings: &warnings, body, reject: reject)
         }
-        if !headerSeen && hasHeader {
-            throw LensError.input(file: source.displayPath(for: name), line: 1, message: "the file is empty; expected the header \(headers[name] ?? "")")
+        if reader.lastLineUnterminated {
+            warnings.append(DropWarning(
+                kind: .noFinalNewline, file: name,
+                message: "\(name): line \(reader.lineNumber), the last, has no final newline; it was read as it stands, but a file cut short looks the same, so check that the file is complete"))
         }
         if reader.sawBOM { bom.append(name) }
     }
 
-    /// Streams a quoted CSV file into `cleaner`: each data line split into fields (UTF-8
-    /// checked), or counted and quarantined with the reason when it cannot be split.
+    /// A reader of `name` past its header (checked when `hasHeader`), and how many empty
+    /// columns the header ends with. Throws `LensError.input` for an empty file or a wrong header.
+    @inline(never)
+    static func openLines(_ source: DropSource, _ name: String, hasHeader: Bool) throws -> (LineReader, Int) {
+        let reader = LineReader(source: try source.open(name))
+        guard hasHeader else { return (reader, 0) }
+        guard let header = try reader.nextLine() else {
+            throw LensError.input(file: source.displayPath(for: name), line: 1, message: "the file is empty; expected the header \(headers[name] ?? "")")
+        }
+        return (reader, try checkHeader(header, file: name, source: source))
+    }
+
+    /// `readLines` for a header that ends with `trailing` empty columns: each line without them
+    /// goes to `body`, a line whose last `trailing` fields are not all empty to `reject`; one
+    /// `trailing_empty_columns_dropped` warning counts both.
+    @inline(never)
+    static func readDroppingEmptyColumns(_ reader: LineReader, _ name: String, trailing: Int, warnings: inout [DropWarning],
+                                         _ body: (UnsafeRawBufferPointer, Int, UnsafeRawBufferPointer) throws -> Void,
+                                         reject: (UnsafeRawBufferPointer, Int, RejectReason) -> Void) throws {
+        let fields = (headers[name] ?? "").utf8.reduce(1) { $0 + ($1 == UInt8(ascii: ",") ? 1 : 0) }
+        let numeric = numericFiles.contains(name)
+        var lines = 0
+        var heldValue = 0
+        try reader.forEachLine { line, number in
+            lines += 1
+            if let kept = droppingEmptyTrailingFields(line, count: trailing) { return try body(kept, number, line) }
+            let reason = trailingMismatch(line, numeric: numeric, fields: fields, trailing: trailing)
+            if reason == .trailingValue { heldValue += 1 }
+            reject(line, number, reason)
+        }
+        warnings.append(DropWarning(
+            kind: .trailingEmptyColumnsDropped, file: name,
+            message: "\(name): dropped the \(trailing) empty column\(trailing == 1 ? "" : "s") the header ends with (as a spreadsheet saves a file); "
+                + "\(heldValue) of \(lines) data line\(lines == 1 ? "" : "s") held a value there and \(heldValue == 1 ? "was" : "were") quarantined as trailing_value"))
+    }
+
+    /// `line` without its last `count` bytes when they are all commas, i.e. without its last
+    /// `count` fields when those are empty; nil otherwise.
+    @inline(__always)
+    static func droppingEmptyTrailingFields(_ line: UnsafeRawBufferPointer, count: Int) -> UnsafeRawBufferPointer? {
+        let n = line.count
+        guard n >= count else { return nil }
+        for i in (n - count)..<n where line[i] != UInt8(ascii: ",") { return nil }
+        return UnsafeRawBufferPointer(rebasing: line[0..<(n - count)])
+    }
+
+    /// Why a line whose last `trailing` fields are not all empty is rejected: `nul_byte`; for a
+    /// quoted file `invalid_utf8` or `bad_quote` as its cleaner would say; then `trailing_value`
+    /// when it has the header's `fields + trailing` fields (a dropped column holds a value, even
+    /// `""`), else `field_count`.
+    static func trailingMismatch(_ line: UnsafeRawBufferPointer, numeric: Bool, fields: Int, trailing: Int) -> RejectReason {
+        if NulByte.isIn(line) { return .nulByte }
+        let count: Int
+        if numeric {
+            count = line.reduce(1) { $0 + ($1 == UInt8(ascii: ",") ? 1 : 0) }
+        } else {
+            guard UTF8Validation.isValid(line) else { return .invalidUTF8 }
+            var split: [String] = []
+            var scratch: [UInt8] = []
+            if let reason = splitCSVRecord(line, into: &split, scratch: &scratch) { return reason }
+            count = split.count
+        }
+        return count == fields + trailing ? .trailingValue : .fieldCount
+    }
+
+    /// Streams a quoted CSV file into `cleaner`: each data line split into fields (checked for NUL
+    /// bytes, then UTF-8), or counted and quarantined with the reason when it cannot be split.
     static func clean<C: QuotedFileCleaner>(_ source: DropSource, _ name: String, _ cleaner: inout C,
-                                            bom: inout [String]) throws {
+                                            bom: inout [String], warnings: inout [DropWarning]) throws {
         var fields: [String] = []
         var scratch: [UInt8] = []
-        try readLines(source, name, bom: &bom) { line, number in
+        try readLines(source, name, bom: &bom, warnings: &warnings) { line, number, raw in
             // The line's text is made only for the quarantine (a rejected line).
-            let reason = UTF8Validation.isValid(line) ? splitCSVRecord(line, into: &fields, scratch: &scratch) : .invalidUTF8
-            guard let reason else { return cleaner.consume(fields: fields, raw: String(decoding: line, as: UTF8.self), line: number) }
+            let reason = NulByte.isIn(line) ? .nulByte
+                : UTF8Validation.isValid(line) ? splitCSVRecord(line, into: &fields, scratch: &scratch) : .invalidUTF8
+            guard let reason else { return cleaner.consume(fields: fields, raw: String(decoding: raw, as: UTF8.self), line: number) }
             cleaner.ledger.counts.linesRead += 1
-            cleaner.ledger.reject(String(decoding: line, as: UTF8.self), line: number, reason: reason)
+            cleaner.ledger.reject(String(decoding: raw, as: UTF8.self), line: number, reason: reason)
+        } reject: { raw, number, reason in
+            cleaner.ledger.counts.linesRead += 1
+            cleaner.ledger.reject(String(decoding: raw, as: UTF8.self), line: number, reason: reason)
         }
     }
 
-    /// A wrong header is fatal: the columns would be misread.
-    static func checkHeader(_ line: UnsafeRawBufferPointer, file: String, source: DropSource) throws {
-        guard let expected = headers[file] else { return }
+    /// A wrong header is fatal: the columns would be misread. Returns how many empty columns the
+    /// header ends with after the expected ones (a spreadsheet-saved file), 0 for the exact header;
+    /// a NUL in a wrong header is shown as U+FFFD, so that the error can be printed and stored.
+    static func checkHeader(_ line: UnsafeRawBufferPointer, file: String, source: DropSource) throws -> Int {
+        guard let expected = headers[file] else { return 0 }
         let got = String(decoding: line, as: UTF8.self)
-        if got != expected {
-            throw LensError.input(file: source.displayPath(for: file), line: 1,
-                                  message: "unexpected header \"\(got)\"; expected \"\(expected)\" (a renamed or reordered column cannot be read safely)")
+        if got == expected { return 0 }
+        let rest = got.utf8.dropFirst(expected.utf8.count)
+        if got.utf8.starts(with: expected.utf8), !rest.isEmpty, rest.allSatisfy({ $0 == UInt8(ascii: ",") }) {
+            return rest.count
         }
+        throw LensError.input(file: source.displayPath(for: file), line: 1,
+                              message: "unexpected header \"\(QuarantineRow.replacingNul(got))\"; expected \"\(expected)\" (a renamed or reordered column cannot be read safely)")
     }
 }
 

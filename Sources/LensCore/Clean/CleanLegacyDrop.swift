@@ -13,6 +13,7 @@ enum CleanLegacyDrop {
     static func run(source: DropSource, layout: DropLayout, config: PipelineConfig) throws -> CleanedDrop {
         let (dropDate, dropDateSource) = try CleanDrop.resolveDropDate(source: source, override: config.dropDate)
         var bom: [String] = []
+        var warnings: [DropWarning] = []
         var quarantine: [QuarantineRow] = []
         var reconciliation: [FileReconciliation] = []
         let dat = layout != .ml100k
@@ -22,7 +23,7 @@ enum CleanLegacyDrop {
         let moviesFile = dat ? "movies.dat" : "u.item"
         var movies = MoviesCleaner(file: moviesFile, aliases: GenreVocabulary.aliases)
         try readTextLines(source, moviesFile, separator: dat ? "::" : "|", latin1: latin1, ledger: \.ledger, of: &movies,
-                          bom: &bom) { movies, fields, raw, line in
+                          bom: &bom, warnings: &warnings) { movies, fields, raw, line in
             if dat { return movies.consume(fields: fields, raw: raw, line: line) }
             // u.item: id|title|release date|video release date|IMDb URL|19 genre flags.
             guard fields.count == 5 + ml100kGenres.count else {
@@ -54,10 +55,12 @@ enum CleanLegacyDrop {
                                      expectedRows: Int((source.size(of: ratingsFile) ?? 0) / 20))
         ratings.separator = dat ? UInt8(ascii: ":") : UInt8(ascii: "\t")
         var scratch: [UInt8] = []
-        try CleanDrop.readLines(source, ratingsFile, bom: &bom, hasHeader: false) { line, number in
+        try CleanDrop.readLines(source, ratingsFile, bom: &bom, warnings: &warnings, hasHeader: false) { line, number, _ in
             guard dat else { return ratings.consume(line, lineNumber: number) }
             collapseDoubleColons(line, into: &scratch)
             scratch.withUnsafeBytes { ratings.consume($0, lineNumber: number, raw: line) }
+        } reject: { raw, number, reason in
+            ratings.reject(raw: String(decoding: raw, as: UTF8.self), lineNumber: number, reason: reason)
         }
         let (ratingsTable, ratingsCounts, caps) = ratings.finish()
         quarantine += ratings.quarantine
@@ -66,7 +69,8 @@ enum CleanLegacyDrop {
         // tags (ml-10m)
         var tags = TagsCleaner(knownMovies: knownMovies, file: "tags.dat")
         if dat && source.contains("tags.dat") {
-            try readTextLines(source, "tags.dat", separator: "::", latin1: latin1, ledger: \.ledger, of: &tags, bom: &bom) {
+            try readTextLines(source, "tags.dat", separator: "::", latin1: latin1, ledger: \.ledger, of: &tags, bom: &bom,
+                              warnings: &warnings) {
                 tags, fields, raw, line in tags.consume(fields: fields, raw: raw, line: line)
             }
             quarantine += tags.ledger.quarantine
@@ -81,7 +85,7 @@ enum CleanLegacyDrop {
             var users = UsersCleaner(file: usersFile,
                                      positions: dat ? (gender: 1, age: 2, occupation: 3, zip: 4) : (gender: 2, age: 1, occupation: 3, zip: 4))
             try readTextLines(source, usersFile, separator: dat ? "::" : "|", latin1: latin1, ledger: \.ledger, of: &users,
-                              bom: &bom) { users, fields, raw, line in users.consume(fields: fields, raw: raw, line: line) }
+                              bom: &bom, warnings: &warnings) { users, fields, raw, line in users.consume(fields: fields, raw: raw, line: line) }
             let (t, counts) = users.finish()
             quarantine += users.ledger.quarantine
             reconciliation.append(counts)
@@ -92,20 +96,29 @@ enum CleanLegacyDrop {
                            genomeTags: nil, genomeScores: nil, users: usersTable, layout: layout, quarantine: quarantine,
                            reconciliation: reconciliation, caps: caps, unknownGenres: movies.unknownGenres,
                            genreAliasesApplied: movies.aliasesApplied, dropDate: dropDate, dropDateSource: dropDateSource,
-                           filesWithBOM: bom)
+                           filesWithBOM: bom, warnings: warnings)
     }
 
-    /// Streams a headerless text file split on `separator`: each line decoded (Latin-1, or
-    /// checked UTF-8: an invalid line is quarantined as `invalid_utf8`) and handed to `body`.
+    /// Streams a headerless text file split on `separator`: each line checked for NUL bytes
+    /// (quarantined as `nul_byte`: Latin-1 would turn 0x00 into U+0000, which PostgreSQL text
+    /// cannot hold), decoded (Latin-1, or checked UTF-8: an invalid line is quarantined as
+    /// `invalid_utf8`) and handed to `body`.
     static func readTextLines<C>(_ source: DropSource, _ name: String, separator: String, latin1: Bool,
                                  ledger: WritableKeyPath<C, SmallFileLedger>, of cleaner: inout C, bom: inout [String],
-                                 _ body: (inout C, [String], String, Int) -> Void) throws {
-        try CleanDrop.readLines(source, name, bom: &bom, hasHeader: false) { line, number in
+                                 warnings: inout [DropWarning], _ body: (inout C, [String], String, Int) -> Void) throws {
+        func reject(_ line: UnsafeRawBufferPointer, _ number: Int, _ reason: RejectReason) {
+            cleaner[keyPath: ledger].counts.linesRead += 1
+            let raw = latin1 ? Latin1.string(line) : String(decoding: line, as: UTF8.self)
+            cleaner[keyPath: ledger].reject(raw, line: number, reason: reason)
+        }
+        try CleanDrop.readLines(source, name, bom: &bom, warnings: &warnings, hasHeader: false) { line, number, _ in
+            if NulByte.isIn(line) { return reject(line, number, .nulByte) }
             guard let text = latin1 ? Latin1.string(line) : String(validatingUTF8Bytes: line) else {
-                cleaner[keyPath: ledger].counts.linesRead += 1
-                return cleaner[keyPath: ledger].reject(String(decoding: line, as: UTF8.self), line: number, reason: .invalidUTF8)
+                return reject(line, number, .invalidUTF8)
             }
             body(&cleaner, text.components(separatedBy: separator), text, number)
+        } reject: { line, number, reason in
+            reject(line, number, reason)
         }
     }
 

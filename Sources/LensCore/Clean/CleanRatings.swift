@@ -65,7 +65,8 @@ struct RatingsCleaner {
     /// Takes one data line (header excluded). Keeps the raw rating (and the raw time, in
     /// `uncappedTimes`, when the window caps it) until `finish()`, because dedup compares the
     /// values as given and picks the winner by capped time.
-    /// `raw` is the line as read when `line` was rewritten for parsing (the `::` files).
+    /// `raw` is the line as read when `line` was rewritten for parsing (the `::` files, or a
+    /// spreadsheet-saved file's empty trailing columns dropped).
     @inline(__always)
     mutating func consume(_ line: UnsafeRawBufferPointer, lineNumber: Int, raw: UnsafeRawBufferPointer? = nil) {
         counts.linesRead += 1

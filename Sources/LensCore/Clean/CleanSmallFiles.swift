@@ -292,16 +292,18 @@ struct GenomeScoresCleaner {
         self.knownTags = knownTags
     }
 
+    /// Takes one data line (header excluded); `raw` is the line as read when `line` is shorter
+    /// (a spreadsheet-saved file's empty trailing columns dropped).
     @inline(__always)
-    mutating func consume(_ line: UnsafeRawBufferPointer, lineNumber: Int) {
+    mutating func consume(_ line: UnsafeRawBufferPointer, lineNumber: Int, raw: UnsafeRawBufferPointer? = nil) {
         ledger.counts.linesRead += 1
         if let reason = NumericLine.parseScore(line, into: &values) {
-            return ledger.reject(String(decoding: line, as: UTF8.self), line: lineNumber, reason: reason)
+            return ledger.reject(String(decoding: raw ?? line, as: UTF8.self), line: lineNumber, reason: reason)
         }
         let movie = Int32(truncatingIfNeeded: values.ints.0)
         let tag = Int32(truncatingIfNeeded: values.ints.1)
         guard knownMovies.contains(movie), knownTags.contains(tag) else {
-            return ledger.reject(String(decoding: line, as: UTF8.self), line: lineNumber, reason: .orphan)
+            return ledger.reject(String(decoding: raw ?? line, as: UTF8.self), line: lineNumber, reason: .orphan)
         }
         var r = values.nums.2
         if r < 0 || r > 1 {

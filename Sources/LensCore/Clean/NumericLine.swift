@@ -199,8 +199,11 @@ enum NumericLine {
     /// The contract's classification (`_common.classify_numeric`), in its order:
     /// field_count > blank_field > unparseable > nonpositive_id. Fields may carry surrounding
     /// blanks; integers may carry a sign. Sets `values` and returns nil for a good line.
+    /// A NUL byte anywhere is `nul_byte` before all of these (the fast paths never accept one:
+    /// it is neither a digit, a point nor a separator, so only this slow path needs to look).
     static func classify(_ line: UnsafeRawBufferPointer, kinds: [Kind], separator: UInt8 = UInt8(ascii: ","),
                          into values: inout Values) -> RejectReason? {
+        if NulByte.isIn(line) { return .nulByte }
         var ranges: [Range<Int>] = []
         var start = 0
         for i in 0..<line.count where line[i] == separator {

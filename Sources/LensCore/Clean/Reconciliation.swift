@@ -1,6 +1,6 @@
 /// Why a row went to the quarantine: a closed set, with the strings users see in the
 /// quarantine table. The order of the numeric checks is the contract's:
-/// field_count > blank_field > unparseable > nonpositive_id.
+/// field_count > blank_field > unparseable > nonpositive_id; `nul_byte` comes before them all.
 public enum RejectReason: String, Codable, Sendable, CaseIterable, Error {
     /// The line has more or fewer fields than the header.
     case fieldCount = "field_count"
@@ -18,6 +18,12 @@ public enum RejectReason: String, Codable, Sendable, CaseIterable, Error {
     case invalidUTF8 = "invalid_utf8"
     /// The row names a movie (or genome tag) that the cleaned movies (tags) do not have.
     case orphan = "orphan"
+    /// The line holds a NUL byte (0x00), which no PostgreSQL text can store: checked before
+    /// anything else, in every file and column, so that such a line cannot reach the COPY.
+    case nulByte = "nul_byte"
+    /// A value in one of the empty columns a header ends with (`userId,movieId,rating,timestamp,,`,
+    /// as a spreadsheet saves a file): those columns are dropped, so the value would be lost.
+    case trailingValue = "trailing_value"
 }
 
 /// One quarantined input row: where it came from, what it said, why it was set aside.
@@ -26,14 +32,23 @@ public struct QuarantineRow: Sendable, Equatable {
     public var file: String
     /// Physical line number (the header is line 1).
     public var line: Int64
-    /// The line as read, without its line ending (invalid bytes shown as U+FFFD).
+    /// The line as read, without its line ending (invalid bytes and NUL bytes shown as U+FFFD).
     public var raw: String
     public var reason: RejectReason
+    /// A NUL in `raw` becomes U+FFFD: the quarantine is itself written to PostgreSQL, whose text
+    /// cannot hold a NUL.
     public init(file: String, line: Int64, raw: String, reason: RejectReason) {
         self.file = file
         self.line = line
-        self.raw = raw
+        self.raw = raw.utf8.contains(0) ? Self.replacingNul(raw) : raw
         self.reason = reason
+    }
+
+    /// `text` with every NUL replaced by U+FFFD.
+    static func replacingNul(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: text.unicodeScalars.lazy.map { $0 == "\0" ? "\u{FFFD}" : $0 })
+        return String(scalars)
     }
 }
 

@@ -11,8 +11,9 @@
 /// 1-based physical line number. The pointer is valid only until the next line is requested.
 ///
 /// - A UTF-8 byte order mark at the start of line 1 is removed and reported by ``sawBOM``.
-/// - A last line without a final newline is still a line; a file ending in `\n` has no extra
-///   empty line after it. Empty lines are yielded: the caller decides what they mean.
+/// - A last line without a final newline is still a line (``lastLineUnterminated`` tells); a file
+///   ending in `\n` has no extra empty line after it. Empty lines are yielded: the caller decides
+///   what they mean.
 /// - The buffer starts at ``init(source:bufferSize:maxLineLength:)``'s `bufferSize` and doubles
 ///   for a longer line, up to `maxLineLength`, past which ``IngestError/Code/lineTooLong`` is
 ///   thrown (a binary file with no newlines must not be read into memory whole).
@@ -29,6 +30,9 @@ public final class LineReader {
     public private(set) var lineNumber = 0
     /// Bytes consumed from the source so far, line breaks and BOM included.
     public private(set) var bytesRead: Int64 = 0
+    /// True once the last line was handed out without a `\n` after it (the file does not end
+    /// with a newline: a file cut short looks like this, a complete one does not).
+    public private(set) var lastLineUnterminated = false
 
     /// The buffer holding the current line and read-ahead bytes.
     private var buffer: UnsafeMutableRawPointer
@@ -89,6 +93,7 @@ public final class LineReader {
             if atEnd {
                 guard start < end else { return nil }
                 let lineStart = start
+                lastLineUnterminated = true
                 start = end
                 scanned = 0
                 return finish(lineStart, end, consumed: end - lineStart)

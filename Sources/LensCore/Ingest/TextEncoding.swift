@@ -1,4 +1,11 @@
-/// Text encodings of the drops' files: UTF-8 validation and Latin-1 (ml-100k, ml-1m) to UTF-8.
+/// Text encodings of the drops' files: UTF-8 validation, Latin-1 (ml-100k, ml-1m) to UTF-8, and
+/// the NUL byte that both encodings allow but PostgreSQL text does not.
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 // MARK: - UTF8Validation
 
@@ -77,5 +84,19 @@ public enum Latin1 {
     /// Latin-1 `bytes` as a `String`.
     public static func string(_ bytes: [UInt8]) -> String {
         bytes.withUnsafeBytes { string($0) }
+    }
+}
+
+// MARK: - NulByte
+
+/// The 0x00 byte: valid UTF-8 (U+0000) and valid Latin-1, yet no PostgreSQL text value can hold
+/// it (COPY fails with "invalid byte sequence for encoding UTF8: 0x00"), so stage 1 quarantines
+/// the lines that hold one.
+public enum NulByte {
+    /// True when `bytes` hold a 0x00 (found with `memchr`, many bytes per cycle).
+    @inline(__always)
+    public static func isIn(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let p = bytes.baseAddress, bytes.count > 0 else { return false }
+        return memchr(p, 0, bytes.count) != nil
     }
 }

@@ -18,6 +18,24 @@ final class LineReaderTests: XCTestCase {
         XCTAssertEqual(try IngestFixtures.lines(ofText: []).lines, [])
     }
 
+    /// Protects `lastLineUnterminated`, which the cleaners turn into a `no_final_newline`
+    /// warning: set only when the last line had no `\n` after it (whatever the buffer size, so
+    /// also when the end of the source is found after a refill), and only when that line is handed out.
+    func testLastLineUnterminatedIsReportedOnlyForAMissingFinalNewline() throws {
+        for (text, expected) in [("x\ny", true), ("x\ny\n", false), ("x\r\ny\r", true), ("", false), ("\n", false),
+                                 (String(repeating: "0123456789,", count: 40), true)] {
+            for bufferSize in [16, 1 << 20] {
+                let reader = LineReader(source: IngestMemorySource(Array(text.utf8)), bufferSize: bufferSize)
+                var seen: [Bool] = []
+                try reader.forEachLine { _, _ in seen.append(reader.lastLineUnterminated) }
+                XCTAssertEqual(seen.dropLast(), Array(repeating: false, count: max(seen.count - 1, 0)),
+                               "not before the last line: \(text.debugDescription)")
+                XCTAssertEqual(reader.lastLineUnterminated, expected, "\(text.debugDescription), buffer \(bufferSize)")
+                XCTAssertEqual(seen.last ?? false, expected, "set when the last line is handed out")
+            }
+        }
+    }
+
     /// Protects CRLF files (Windows exports): the `\r` is not part of the last field.
     func testCRLFIsStripped() throws {
         XCTAssertEqual(try IngestFixtures.lines(ofText: Array("a\r\nb\r\nc\r".utf8)).lines, ["a", "b", "c"])
