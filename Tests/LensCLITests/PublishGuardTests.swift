@@ -116,6 +116,27 @@ final class PublishGuardTests: XCTestCase {
                        "8 ratings outside 0.5...5.0 capped into the range")
     }
 
+    /// A drop without tags.csv whose ratings.csv has no final newline: both warnings are in the
+    /// text summary, the JSON summary and the catalog's run row.
+    func testStageOneWarningsAreVisible() throws {
+        let db = CLI.cluster.conninfo
+        let d = try drop("warn1") { d in
+            try FileManager.default.removeItem(atPath: d + "/tags.csv")
+            var text = try String(contentsOfFile: d + "/ratings.csv", encoding: .utf8)
+            text.removeLast()
+            try text.write(toFile: d + "/ratings.csv", atomically: true, encoding: .utf8)
+        }
+        let out = CLI.tempDir("warn1-out") + "/export"
+        let (s1, _, e1) = try CLI.lens(["run", "--source", d, "--out", out, "--database", db, "--allow-shrink"])
+        XCTAssertEqual(s1, 0, e1)
+        XCTAssertTrue(e1.contains("warnings:\n  tags.csv: "), e1)
+        XCTAssertTrue(e1.contains("  ratings.csv: "), e1)
+        let kinds = try CLI.scalar("select string_agg(w ->> 'kind' || ':' || (w ->> 'file'), ',' order by w ->> 'kind', w ->> 'file') from lens_catalog.runs, jsonb_array_elements(warnings) as w where run_id = (select max(run_id) from lens_catalog.runs)")
+        XCTAssertEqual(kinds, "capped:ratings.csv,missing_optional_file:tags.csv,no_final_newline:ratings.csv")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json"))) as! [String: Any]
+        XCTAssertEqual((manifest["warnings"] as? [[String: Any]])?.count, 3)
+    }
+
     /// ml-latest-small's movies.csv saved as Latin-1 (the case the issue reports): its 292
     /// lines with non-ASCII titles are rejected and their ratings, tags and links orphaned; the
     /// guard refuses it without a database (--no-load) too, and the previous export stays.

@@ -219,7 +219,8 @@ public enum RunPipeline {
                 try CleanDrop.run(source: source, config: config)
             }
             let ratingsFile = cleaned.reconciliation.first { ["ratings.csv", "u.data", "ratings.dat"].contains($0.file) }?.file
-            let warnings = RunWarning.caps(cleaned.caps, config: config, ratingsFile: ratingsFile ?? "ratings.csv")
+            let warnings = cleaned.warnings.map { RunWarning(kind: $0.kind.rawValue, file: $0.file, message: $0.message) }
+                + RunWarning.caps(cleaned.caps, config: config, ratingsFile: ratingsFile ?? "ratings.csv")
             // The publish guards, before anything is written: a refused drop changes neither the
             // current version nor the export in --out.
             let currentRatings = try session.map { try $0.currentRatingsRows() } ?? previous?.rowCounts["ratings"]
