@@ -126,6 +126,54 @@ final class NewDropDiffTests: XCTestCase {
     }
 }
 
+extension NewDropDiffTests {
+    /// Protects the diff on real data (GroupLens ml-latest-small, skipped when absent): the same
+    /// drop with the lines of movies.csv, links.csv, tags.csv and ratings.csv in reverse order
+    /// and one title edited ("Matrix, The (1999)" -> "Matrix, The: Remastered (1999)") differs
+    /// by that one title and nothing else in the tables that come from the drop, though almost
+    /// every source_line moved (the whole-row comparison it replaces, source_line included, would
+    /// count all 9,742 movies and links as changed).
+    func testRealDropWithReversedLinesDiffersByTheOneEditedTitle() throws {
+        let real = CLI.shared + "/movielens/ml-latest-small"
+        guard FileManager.default.fileExists(atPath: real + "/movies.csv") else { throw XCTSkip("no \(real)") }
+        let db = CLI.cluster.conninfo
+        let (s0, _, e0) = try CLI.lens(["run", "--source", real, "--out", CLI.tempDir("r1"), "--database", db])
+        XCTAssertEqual(s0, 0, e0)
+        let v1 = try CLI.scalar("select version from lens_catalog.versions where is_current")
+
+        let reversed = CLI.tempDir("reversed")
+        for name in try FileManager.default.contentsOfDirectory(atPath: real) {
+            var text = try String(contentsOfFile: real + "/" + name, encoding: .utf8)
+            if name.hasSuffix(".csv") {
+                let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+                text = ([lines[0]] + lines.dropFirst().reversed()).joined(separator: "\n") + "\n"
+            }
+            if name == "movies.csv" {
+                let old = "2571,\"Matrix, The (1999)\",Action|Sci-Fi|Thriller\n"
+                XCTAssertTrue(text.contains(old))
+                text = text.replacingOccurrences(of: old, with: "2571,\"Matrix, The: Remastered (1999)\",Action|Sci-Fi|Thriller\n")
+            }
+            try text.write(toFile: reversed + "/" + name, atomically: true, encoding: .utf8)
+        }
+        let (s1, _, e1) = try CLI.lens(["run", "--source", reversed, "--out", CLI.tempDir("r2"), "--database", db])
+        XCTAssertEqual(s1, 0, e1)
+        let v2 = try CLI.scalar("select version from lens_catalog.versions where is_current")
+        XCTAssertNotEqual(v1, v2)
+        XCTAssertEqual(try CLI.scalar("""
+            select count(*) from lens_v\(v1).links as a join lens_v\(v2).links as b using (movie_id)
+            where a.source_line <> b.source_line
+            """), "9742", "every link line moved (9,742 lines reversed: no middle line)")
+
+        let diff = try Diff(v1, v2, database: db)
+        XCTAssertEqual(diff.counts("movies"), [0, 0, 1], diff.text)
+        XCTAssertEqual(diff.columns("movies"), ["title": 1, "year": 0, "genres": 0], diff.text)
+        for table in ["links", "ratings", "tags", "quarantine"] {
+            XCTAssertEqual(diff.counts(table), [0, 0, 0], "\(table): \(diff.text)")
+        }
+        XCTAssertEqual(diff.schemaChanges, 0, diff.text)
+    }
+}
+
 /// `lens catalog diff A B --format json`, parsed: stdout must be exactly one JSON document.
 private struct Diff {
     let text: String
