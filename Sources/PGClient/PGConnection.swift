@@ -210,6 +210,26 @@ public final class PGConnection {
         return try collectCopyResult(c).get()
     }
 
+    // MARK: - Passwords
+
+    /// The password verifier PostgreSQL stores for `user` (libpq's PQencryptPasswordConn, as psql's
+    /// `\password` uses): `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>` for the default
+    /// algorithm. Computed here, so that `ALTER ROLE ... PASSWORD '<verifier>'` (stored as is) can
+    /// set a password without the password itself reaching the server or its statement log. The
+    /// salt is random: two calls give different verifiers for the same password.
+    /// Throws `PGError` of kind `.protocol` with libpq's reason (e.g. an unknown algorithm).
+    public func encryptPassword(_ password: String, user: String, algorithm: String = "scram-sha-256") throws -> String {
+        let c = try handle()
+        guard !password.utf8.contains(0), !user.utf8.contains(0) else {
+            throw PGError(kind: .protocol, message: "a password or role name contains a NUL byte")
+        }
+        guard let encrypted = PQencryptPasswordConn(c, password, user, algorithm) else {
+            throw PGError(kind: .protocol, message: "cannot encrypt the password: \(lastError(c))")
+        }
+        defer { PQfreemem(encrypted) }
+        return String(cString: encrypted)
+    }
+
     // MARK: - Advisory locks
 
     /// pg_try_advisory_lock (session level): true when this connection now holds the lock.

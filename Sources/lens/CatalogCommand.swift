@@ -45,15 +45,7 @@ struct CatalogCommand: ParsableCommand {
                 let conn = try DatabaseTarget.resolve(explicit: database).connect()
                 defer { conn.close() }
                 let d = try CatalogTasks.diff(a, b, conn: conn, sql: sql, config: config)
-                let rows = d.tables.map { [$0.table, String($0.added), String($0.removed), String($0.changed)] as [String?] }
-                print(QueryRunner.render(QueryResult(columns: ["table", "added", "removed", "changed"], rows: rows), format: format))
-                if d.columns.isEmpty {
-                    print("\nno schema changes")
-                } else {
-                    let cols = d.columns.map { [$0.table, $0.column, $0.change, $0.typeInA, $0.typeInB] }
-                    print("\nschema changes")
-                    print(QueryRunner.render(QueryResult(columns: ["table", "column", "change", "type in \(a)", "type in \(b)"], rows: cols), format: format))
-                }
+                print(render(d, format: format))
             case "prune":
                 let options = RunOptions(source: "prune", pipelineFile: file, config: config, database: database)
                 let pruned = try CatalogTasks.prune(keep: keep ?? config.keepVersions, options: options)
@@ -64,5 +56,30 @@ struct CatalogCommand: ParsableCommand {
         } catch {
             exitWith(error)
         }
+    }
+
+    /// `lens catalog diff` output: one JSON document (`--format json`), else the tables then the
+    /// schema changes (csv and markdown: two tables; table: with a line when there are none).
+    private func render(_ d: CatalogDiff, format: String) -> String {
+        if format == "json" {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            return (try? enc.encode(d)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        }
+        let rows = d.tables.map { t -> [String?] in
+            let columns = t.compared.compactMap { c in t.changedColumns[c].flatMap { $0 > 0 ? "\(c) \($0)" : nil } }
+            return [t.table, String(t.added), String(t.removed), String(t.changed), columns.joined(separator: "; ")]
+        }
+        var out = QueryRunner.render(QueryResult(columns: ["table", "added", "removed", "changed", "changed columns"], rows: rows),
+                                     format: format)
+        if !d.schemaChanges.isEmpty {
+            let cols = d.schemaChanges.map { [$0.table, $0.column, $0.change, $0.typeInA, $0.typeInB] }
+            out += "\n\nschema changes\n"
+            out += QueryRunner.render(QueryResult(columns: ["table", "column", "change", "type in \(d.from)", "type in \(d.to)"], rows: cols),
+                                      format: format)
+        } else if format == "table" {
+            out += "\n\nno schema changes"
+        }
+        return out
     }
 }

@@ -348,6 +348,61 @@ final class PGConnectionTests: XCTestCase {
         XCTAssertEqual(try conn.query("SELECT 'still fine'").rows, [["still fine"]])
     }
 
+    // MARK: - Passwords
+
+    /// Protects `encryptPassword`: it returns a SCRAM-SHA-256 verifier whose keys are the ones
+    /// RFC 5802/7677 derive from the password and the verifier's own salt and iteration count
+    /// (recomputed independently with Python's hashlib), a fresh salt each call, a server that
+    /// stores the verifier as is, and a typed error for an unknown algorithm.
+    func testEncryptPasswordGivesAScramVerifierTheServerStoresAsIs() throws {
+        let password = "correct horse battery staple"
+        let verifier = try conn.encryptPassword(password, user: "alice")
+        let parts = verifier.split(separator: "$").map(String.init)
+        XCTAssertEqual(parts.count, 3, verifier)
+        XCTAssertEqual(parts[0], "SCRAM-SHA-256")
+        XCTAssertEqual(parts[1].split(separator: ":").first, "4096", "libpq's default iteration count")
+        XCTAssertFalse(verifier.contains(password))
+        XCTAssertNotEqual(try conn.encryptPassword(password, user: "alice"), verifier, "a fresh random salt each call")
+
+        let check = """
+            import base64, hashlib, hmac, sys
+            password, verifier = sys.argv[1], sys.argv[2]
+            _, params, keys = verifier.split("$")
+            iterations, salt = params.split(":")
+            stored, server = keys.split(":")
+            salted = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(salt), int(iterations))
+            client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+            server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+            print(base64.b64encode(hashlib.sha256(client_key).digest()).decode() == stored,
+                  base64.b64encode(server_key).decode() == server)
+            """
+        XCTAssertEqual(try python(check, [password, verifier]), "True True\n", "the keys derive from this password")
+        XCTAssertEqual(try python(check, [password + "!", verifier]), "False False\n", "and not from another")
+
+        let role = "r_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        try conn.execute("CREATE ROLE \(role) LOGIN PASSWORD '\(verifier)'")
+        defer { try? conn.execute("DROP ROLE \(role)") }
+        XCTAssertEqual(try conn.query("SELECT rolpassword FROM pg_authid WHERE rolname = $1", [role]).rows, [[verifier]])
+
+        XCTAssertThrowsError(try conn.encryptPassword(password, user: "alice", algorithm: "rot13")) { error in
+            XCTAssertEqual((error as? PGError)?.kind, .protocol)
+            XCTAssertTrue("\(error)".contains("rot13"), "\(error)")
+        }
+    }
+
+    /// Runs a Python 3 script (hashlib is in its standard library); its standard output.
+    private func python(_ script: String, _ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script] + args
+        let out = Pipe()
+        p.standardOutput = out
+        do { try p.run() } catch { throw XCTSkip("python3 is needed to check SCRAM verifiers: \(error)") }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     // MARK: - Advisory locks
 
     /// Protects the load lock: a session advisory lock held by one connection is refused to

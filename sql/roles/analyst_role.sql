@@ -3,23 +3,29 @@
 -- version schemas (lens_v1, ...), no {{catalog}} tables (a few catalog facts are exposed as
 -- views in {{current}}: versions, check_results, drift_alerts), no objects in public.
 -- Idempotent: creates the role when missing, then sets its login from two settings of the
--- calling transaction, which `lens roles setup` fills with bound parameters (so a password never
--- appears in SQL text or in the server's statement log):
---   lens.analyst_login     'login' (may log in; password from lens.analyst_password if not
+-- calling transaction, which `lens roles setup` fills with bound parameters:
+--   lens.analyst_login     'login' (may log in; password from lens.analyst_verifier if not
 --                          empty, else none: pg_hba decides, e.g. peer/trust on a local socket)
 --                          or 'nologin' (a group role: grant lens_analyst to alice)
---   lens.analyst_password  the password, or empty
+--   lens.analyst_verifier  the password's SCRAM-SHA-256 verifier ('SCRAM-SHA-256$4096:...'),
+--                          computed by the client (PQencryptPasswordConn), or empty. PostgreSQL
+--                          stores a verifier as is, so the password itself never reaches the
+--                          server, and no statement or server log can hold it.
 do $$
 declare
     wanted_login text := coalesce(nullif(current_setting('lens.analyst_login', true), ''), 'login');
-    wanted_password text := nullif(current_setting('lens.analyst_password', true), '');
+    wanted_verifier text := nullif(current_setting('lens.analyst_verifier', true), '');
 begin
     if not exists (select from pg_roles where rolname = 'lens_analyst') then
         create role lens_analyst nologin nosuperuser nocreatedb nocreaterole noinherit;
     end if;
     if wanted_login = 'login' then
-        if wanted_password is not null then
-            execute format('alter role lens_analyst login password %L', wanted_password);
+        if wanted_verifier is not null then
+            -- anything else is a clear-text password (PostgreSQL would hash it itself): refuse it
+            if wanted_verifier not like 'SCRAM-SHA-256$%' then
+                raise exception 'lens.analyst_verifier is not a SCRAM-SHA-256 verifier';
+            end if;
+            execute format('alter role lens_analyst login password %L', wanted_verifier);
         else
             alter role lens_analyst login password null;
         end if;

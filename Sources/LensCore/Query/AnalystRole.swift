@@ -11,7 +11,8 @@ public enum AnalystRole {
         /// LOGIN without a password: pg_hba decides (peer or trust on a local socket, as the
         /// private cluster does).
         case noPassword
-        /// LOGIN PASSWORD (sent as a bound parameter, never in SQL text).
+        /// LOGIN PASSWORD. Only its SCRAM-SHA-256 verifier, computed on this side, goes to the
+        /// server: the password itself is in no statement and no server log.
         case password(String)
         /// NOLOGIN: a group role to grant to people (`grant lens_analyst to alice`).
         case groupOnly
@@ -41,23 +42,24 @@ public enum AnalystRole {
         } catch {
             throw LensError.database(message: "cannot look up role \(name): \(error)")
         }
-        let (loginSetting, password): (String, String) = {
-            switch login {
-            case .noPassword: return ("login", "")
-            case .password(let p): return ("login", p)
-            case .groupOnly: return ("nologin", "")
-            }
-        }()
         do {
+            let (loginSetting, verifier): (String, String) = try {
+                switch login {
+                case .noPassword: return ("login", "")
+                // the verifier, as psql's \password sends it: a bound parameter is written to the
+                // server log in clear under log_statement = all (or with a failing statement), so
+                // the password itself must never leave this process
+                case .password(let p): return ("login", try conn.encryptPassword(p, user: name))
+                case .groupOnly: return ("nologin", "")
+                }
+            }()
             try conn.transaction {
                 try conn.execute(try sql.text("catalog/catalog_schema.sql", ["catalog": catalog]))
-                // transaction-local settings read by analyst_role.sql; bound, so the password stays
-                // out of SQL text
-                _ = try conn.query("select set_config('lens.analyst_login', $1, true), set_config('lens.analyst_password', $2, true)",
-                                   [loginSetting, password])
+                // transaction-local settings read by analyst_role.sql
+                _ = try conn.query("select set_config('lens.analyst_login', $1, true), set_config('lens.analyst_verifier', $2, true)",
+                                   [loginSetting, verifier])
                 try conn.execute(try sql.text("roles/analyst_role.sql", ["current": current, "catalog": catalog]))
                 try conn.execute(try sql.text("roles/grant_current.sql", ["current": current]))
-                _ = try conn.query("select set_config('lens.analyst_password', '', true)")
             }
         } catch {
             if error is LensError { throw error }

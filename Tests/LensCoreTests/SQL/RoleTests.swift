@@ -99,20 +99,71 @@ final class RoleTests: XCTestCase {
         XCTAssertThrowsError(try analyst.execute("delete from movielens.ratings")) { XCTAssertEqual(sqlState($0), "42501") }
     }
 
-    func testAPasswordIsSetFromABoundParameterAndGroupRolesCannotLogIn() throws {
+    /// Protects issue 13's "no secret in any server log": with `log_statement = all`, setting the
+    /// password sends only its SCRAM verifier (the log holds the setup statements and the
+    /// verifier, never the password, though it does hold a bound parameter in clear, as the
+    /// control shows); the stored verifier is that one; and the analyst logs in over the socket
+    /// with the password, and not with another, once pg_hba asks it for one. A group role has no
+    /// password and cannot log in.
+    func testAPasswordReachesNoServerLogAndLetsTheAnalystLogIn() throws {
         try conn.execute("reset role")
-        let secret = "s3cr'et; drop role lens_analyst; --"
+        let cluster = try SQLFixture.cluster()
+        let secret = "s3cr'et; drop role lens_analyst; -- " + UUID().uuidString
+        let logStart = (try FileManager.default.attributesOfItem(atPath: cluster.logPath)[.size] as? NSNumber)?.intValue ?? 0
+        // session level: this connection's statements, parameters included, go to the server log
+        try conn.execute("set log_statement = 'all'")
+        let marker = "bound-marker-" + UUID().uuidString
+        _ = try conn.query("select $1::text", [marker])
         let r = try AnalystRole.setup(conn: conn, sql: SQLFixture.sql, current: "movielens", catalog: "lens_catalog",
                                       login: .password(secret))
+        try conn.execute("reset log_statement")
         XCTAssertTrue(r.hasPassword)
-        XCTAssertEqual(try conn.query("select rolcanlogin, rolpassword like 'SCRAM-SHA-256$%' from pg_authid where rolname = 'lens_analyst'").rows,
-                       [["t", "t"]])
-        XCTAssertEqual(try conn.query("select current_setting('lens.analyst_password', true)").rows.first?.first ?? nil, "",
-                       "the password does not outlive the transaction")
+        XCTAssertTrue(r.canLogin)
+        let stored = try conn.query("select rolcanlogin, rolpassword from pg_authid where rolname = 'lens_analyst'").rows
+        XCTAssertEqual(stored.first?[0], "t")
+        let verifier = try XCTUnwrap(stored.first?[1] ?? nil)
+        XCTAssertTrue(verifier.hasPrefix("SCRAM-SHA-256$4096:"), verifier)
+
+        let log = try XCTUnwrap(FileManager.default.contents(atPath: cluster.logPath))
+        let written = String(decoding: log.dropFirst(logStart), as: UTF8.self)
+        XCTAssertTrue(written.contains(marker), "control: log_statement = all writes bound parameters in clear")
+        XCTAssertTrue(written.contains("set_config('lens.analyst_login'"), "the setup's statements were logged")
+        XCTAssertTrue(written.contains(verifier), "what the server got is the verifier")
+        XCTAssertFalse(written.contains(secret), "the password is in no server log line")
+        XCTAssertFalse(written.contains("drop role lens_analyst"), "not even part of it")
+        XCTAssertEqual(try conn.query("select current_setting('lens.analyst_verifier', true)").rows.first?.first ?? nil, "",
+                       "the verifier does not outlive the transaction")
+
+        // the private cluster trusts its socket; ask lens_analyst for a password there meanwhile
+        let hba = cluster.dataDir + "/pg_hba.conf"
+        let original = try String(contentsOfFile: hba, encoding: .utf8)
+        try ("local all lens_analyst scram-sha-256\n" + original).write(toFile: hba, atomically: false, encoding: .utf8)
+        defer {
+            try? original.write(toFile: hba, atomically: false, encoding: .utf8)
+            _ = try? conn.query("select pg_reload_conf()")
+            waitUntil { (try? PGConnection(conninfo: AnalystRole.conninfo(from: cluster.conninfo)))?.close() != nil }
+        }
+        _ = try conn.query("select pg_reload_conf()")
+        let analyst = AnalystRole.conninfo(from: cluster.conninfo)
+        // the postmaster rereads pg_hba.conf on its own time: wait until a wrong password is refused
+        waitUntil { (try? PGConnection(conninfo: analyst + " password=wrong")) == nil }
+        XCTAssertThrowsError(try PGConnection(conninfo: analyst + " password=wrong")) { error in
+            XCTAssertTrue("\(error)".contains("password authentication failed for user \"lens_analyst\""), "\(error)")
+        }
+        XCTAssertThrowsError(try PGConnection(conninfo: analyst), "no password, no login")
+        let session = try PGConnection(conninfo: analyst + " password='" + secret.replacingOccurrences(of: "'", with: "\\'") + "'")
+        XCTAssertEqual(try session.query("select current_user").rows, [["lens_analyst"]])
+        session.close()
+
         let group = try AnalystRole.setup(conn: conn, sql: SQLFixture.sql, current: "movielens", catalog: "lens_catalog", login: .groupOnly)
         XCTAssertFalse(group.canLogin)
         XCTAssertEqual(try conn.query("select rolpassword is null from pg_authid where rolname = 'lens_analyst'").rows, [["t"]])
         _ = try AnalystRole.setup(conn: conn, sql: SQLFixture.sql, current: "movielens", catalog: "lens_catalog", login: .noPassword)
+    }
+
+    /// Polls `done` every 50 ms for up to 10 s (server reloads are asynchronous).
+    private func waitUntil(_ done: () -> Bool) {
+        for _ in 0..<200 where !done() { usleep(50_000) }
     }
 
     func testAnalystConninfoReplacesTheUserAndDropsThePassword() {
