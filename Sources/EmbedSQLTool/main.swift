@@ -3,13 +3,13 @@ import Foundation
 // Build tool of the EmbedSQL plugin: writes a Swift file holding the text of every file of
 // lens's sql folder, so that an installed `lens` is one file that needs no sql folder beside it.
 //
-// Usage: EmbedSQLTool <sql-folder> <output.swift> <file>...
-// Each <file> lies under <sql-folder>; its key is its path relative to that folder
+// Usage: EmbedSQLTool <sql-folder> <output.swift>
+// Embeds every .sql file under <sql-folder>, keyed by its path relative to that folder
 // ("checks/ratings_unique.sql"), the key SQLFiles.text takes.
 
 let args = CommandLine.arguments
-guard args.count >= 3 else {
-    FileHandle.standardError.write(Data("usage: EmbedSQLTool <sql-folder> <output.swift> <file>...\n".utf8))
+guard args.count == 3 else {
+    FileHandle.standardError.write(Data("usage: EmbedSQLTool <sql-folder> <output.swift>\n".utf8))
     exit(64)
 }
 let root = URL(fileURLWithPath: args[1]).standardizedFileURL.path + "/"
@@ -34,17 +34,14 @@ func literal(_ text: String) -> String {
 }
 
 var entries: [(String, String)] = []
-for file in args.dropFirst(3) {
-    let path = URL(fileURLWithPath: file).standardizedFileURL.path
-    guard path.hasPrefix(root) else {
-        FileHandle.standardError.write(Data("EmbedSQLTool: \(path) is not under \(root)\n".utf8))
-        exit(64)
-    }
-    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-        FileHandle.standardError.write(Data("EmbedSQLTool: cannot read \(path) as UTF-8\n".utf8))
+let walker = FileManager.default.enumerator(atPath: root)
+while let relative = walker?.nextObject() as? String {
+    guard relative.hasSuffix(".sql") else { continue }
+    guard let data = FileManager.default.contents(atPath: root + relative), let text = String(data: data, encoding: .utf8) else {
+        FileHandle.standardError.write(Data("EmbedSQLTool: cannot read \(root + relative) as UTF-8\n".utf8))
         exit(65)
     }
-    entries.append((String(path.dropFirst(root.count)), text))
+    entries.append((relative, text))
 }
 entries.sort { $0.0 < $1.0 }
 
