@@ -36,8 +36,12 @@ let package = Package(
         .target(
             name: "LensCore",
             dependencies: ["Parquet", "PGClient", "CZlibInflate", "CLapack", "CCrypto"],
-            swiftSettings: fastSwift
+            swiftSettings: fastSwift,
+            plugins: ["EmbedSQL"]
         ),
+        // Compiles sql/ into LensCore (SQLFiles.embeddedTexts): an installed lens is one file.
+        .executableTarget(name: "EmbedSQLTool"),
+        .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
         // The thin command line over LensCore.
         .executableTarget(
             name: "lens",

@@ -64,7 +64,7 @@ public enum Checks {
     /// transaction) when `readingCatalog`, else the ones that read only the version's tables.
     public static func files(sql: SQLFiles, readingCatalog: Bool) throws -> [String] {
         try sql.files(in: "checks").filter { file in
-            try String(contentsOfFile: sql.root + "/" + file, encoding: .utf8).contains("{{catalog}}") == readingCatalog
+            try sql.rawText(file).contains("{{catalog}}") == readingCatalog
         }
     }
 
@@ -188,7 +188,7 @@ public enum Checks {
 
     /// The `-- name: summary` and `-- dataset:` lines of a check file.
     static func parseHeader(file: String, sql: SQLFiles) throws -> Header {
-        let text = try String(contentsOfFile: sql.root + "/" + file, encoding: .utf8)
+        let text = try sql.rawText(file)
         let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         var dataset = ""
         var summary: [String] = []
@@ -210,7 +210,7 @@ public enum Checks {
             }
         }
         guard !dataset.isEmpty else {
-            throw LensError.config(file: sql.root + "/" + file, line: nil, message: "a check needs a '-- dataset: <table>' header line")
+            throw LensError.config(file: sql.location(file), line: nil, message: "a check needs a '-- dataset: <table>' header line")
         }
         return Header(name: name, dataset: dataset, summary: summary.joined(separator: " "))
     }

@@ -50,7 +50,7 @@ public struct NamedQuery: Sendable {
     }
 
     static func parse(file: String, files: SQLFiles) throws -> NamedQuery {
-        let text = try String(contentsOfFile: files.root + "/" + file, encoding: .utf8)
+        let text = try files.rawText(file)
         let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         var summaryLines: [String] = []
         var inSummary = false

@@ -1,54 +1,71 @@
 import Foundation
 
-/// The project's SQL lives in `sql/` files, not in Swift strings. This finds that folder and
-/// fills in the identifiers a file names as `{{schema}}`, `{{current}}`, `{{catalog}}`.
+/// The project's SQL lives in `sql/` files, not in Swift strings. Those files are compiled into
+/// lens (the EmbedSQL build plugin writes `SQLFiles.embeddedTexts`), so an installed binary needs
+/// no folder beside it; `$LENS_SQL_DIR` points lens at a folder instead, for editing SQL without
+/// rebuilding. Fills in the identifiers a file names as `{{schema}}`, `{{current}}`, `{{catalog}}`.
 public struct SQLFiles: Sendable {
-    /// The `sql` folder in use.
+    /// The `sql` folder in use, or `SQLFiles.builtInRoot` when the texts are the compiled-in ones.
     public let root: String
+    /// The compiled-in texts by relative path, or nil when reading from the folder `root`.
+    let texts: [String: String]?
 
-    /// Finds `sql/`: `$LENS_SQL_DIR`, else next to the executable or any folder above it
-    /// (a build in `.build/release/lens` finds the repository's), else the working directory
-    /// and its parents. Throws `LensError.config` saying where it looked.
-    public static func locate(executablePath: String? = CommandLine.arguments.first) throws -> SQLFiles {
-        let fm = FileManager.default
+    /// What `root` says when the texts are those compiled into lens.
+    public static let builtInRoot = "(sql built into lens)"
+
+    /// The texts compiled into this build of lens.
+    public static let builtIn = SQLFiles(builtInRoot, texts: embeddedTexts)
+
+    /// `$LENS_SQL_DIR` when set (a development override: edits there take effect without a
+    /// rebuild), else the texts built into lens. Throws `LensError.config` when LENS_SQL_DIR is
+    /// not lens's sql folder.
+    public static func locate() throws -> SQLFiles {
         if let env = ProcessInfo.processInfo.environment["LENS_SQL_DIR"], !env.isEmpty {
-            guard fm.fileExists(atPath: env + "/warehouse/create_version_tables.sql") else {
-                throw LensError.config(file: env, line: nil, message: "LENS_SQL_DIR does not hold lens's sql folder (warehouse/create_version_tables.sql missing)")
+            guard FileManager.default.fileExists(atPath: env + "/warehouse/create_version_tables.sql") else {
+                throw LensError.config(file: env, line: nil, message: "LENS_SQL_DIR does not hold lens's sql folder (warehouse/create_version_tables.sql missing); unset it to use the SQL built into lens")
             }
             return SQLFiles(root: env)
         }
-        var starts: [URL] = []
-        if let exe = executablePath {
-            let url = URL(fileURLWithPath: exe).resolvingSymlinksInPath()
-            starts.append(url.deletingLastPathComponent())
-        }
-        starts.append(URL(fileURLWithPath: fm.currentDirectoryPath))
-        for start in starts {
-            var dir = start.standardizedFileURL
-            for _ in 0..<8 {
-                let candidate = dir.appendingPathComponent("sql")
-                if fm.fileExists(atPath: candidate.path + "/warehouse/create_version_tables.sql") {
-                    return SQLFiles(root: candidate.path)
-                }
-                let parent = dir.deletingLastPathComponent()
-                if parent.path == dir.path { break }
-                dir = parent
-            }
-        }
-        throw LensError.config(file: "sql/", line: nil,
-                               message: "cannot find lens's sql folder next to the executable or the working directory; set LENS_SQL_DIR to the repository's sql folder")
+        return builtIn
     }
 
-    public init(root: String) { self.root = root }
+    /// The files of the folder `root`.
+    public init(root: String) {
+        self.root = root
+        self.texts = nil
+    }
+
+    init(_ root: String, texts: [String: String]) {
+        self.root = root
+        self.texts = texts
+    }
+
+    /// Where `relativePath` comes from, for messages: its path, or "sql/<path> (built into lens)".
+    public func location(_ relativePath: String) -> String {
+        texts == nil ? root + "/" + relativePath : "sql/" + relativePath + " (built into lens)"
+    }
+
+    /// The text of `relativePath` as written, placeholders and all. Throws `LensError.config`
+    /// when there is no such file.
+    public func rawText(_ relativePath: String) throws -> String {
+        if let texts {
+            guard let text = texts[relativePath] else {
+                throw LensError.config(file: location(relativePath), line: nil, message: "lens was built without this SQL file (rebuild lens, or set LENS_SQL_DIR to a sql folder that has it)")
+            }
+            return text
+        }
+        let path = root + "/" + relativePath
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw LensError.config(file: path, line: nil, message: "cannot read this SQL file of lens (is the sql folder complete?)")
+        }
+        return text
+    }
 
     /// The text of `relativePath` (e.g. "warehouse/constraints.sql") with `{{name}}` replaced by
     /// `identifiers[name]`. Identifiers must be plain lower-case names (checked), because they are
     /// pasted into SQL text; values are never passed this way (they are bound parameters).
     public func text(_ relativePath: String, _ identifiers: [String: String] = [:]) throws -> String {
-        let path = root + "/" + relativePath
-        guard let data = FileManager.default.contents(atPath: path), var text = String(data: data, encoding: .utf8) else {
-            throw LensError.config(file: path, line: nil, message: "cannot read this SQL file of lens (is the sql folder complete?)")
-        }
+        var text = try rawText(relativePath)
         for (name, value) in identifiers {
             guard isPlainIdentifier(value) else {
                 throw LensError.internal(message: "identifier '\(value)' for {{\(name)}} is not a plain SQL name")
@@ -62,8 +79,15 @@ public struct SQLFiles: Sendable {
         return text
     }
 
-    /// The `.sql` files under `folder`, sorted by name.
+    /// The `.sql` files directly in `folder` (not in its subfolders), sorted by name, as paths
+    /// relative to the sql folder ("checks/ratings_unique.sql").
     public func files(in folder: String) -> [String] {
+        if let texts {
+            let prefix = folder + "/"
+            return texts.keys.filter { key in
+                key.hasPrefix(prefix) && key.hasSuffix(".sql") && !key.dropFirst(prefix.count).contains("/")
+            }.sorted()
+        }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root + "/" + folder)) ?? []
         return names.filter { $0.hasSuffix(".sql") }.sorted().map { folder + "/" + $0 }
     }
