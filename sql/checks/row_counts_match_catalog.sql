@@ -52,17 +52,18 @@ names as (
     ])
 ),
 
+counted as (
+    -- count(*) of every table of {{current}}: lens puts one `select '<table>', count(*) from
+    -- {{current}}.<table>` per table it finds there in place of the marker below (plain SQL,
+    -- no optional server feature such as query_to_xml, which a server built without libxml lacks)
+    /*table_counts*/
+),
+
 actual as (
-    -- count(*) of {{current}}.<table_name>, through query_to_xml (dynamic SQL in a plain query);
     -- a table missing from {{current}} counts as 0 rows
-    select
-        n.table_name,
-        case when to_regclass(format('%I.%I', '{{current}}', n.table_name)) is not null then
-            (xpath('/row/n/text()', query_to_xml(
-                format('select count(*) as n from %I.%I', '{{current}}', n.table_name), false, true, ''
-            )))[1]::text::bigint
-        end as actual_rows
+    select n.table_name, c.actual_rows
     from names as n
+    left join counted as c on c.table_name = n.table_name
 ),
 
 compared as (

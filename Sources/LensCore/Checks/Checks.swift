@@ -99,6 +99,10 @@ public enum Checks {
         let header = try parseHeader(file: file, sql: sql)
         var body = try sql.text(file, ["current": current, "catalog": catalog])
             .trimmingCharacters(in: .whitespacesAndNewlines)
+        if body.contains(tableCountsMarker) {
+            body = body.replacingOccurrences(of: tableCountsMarker,
+                                             with: try tableCounts(conn: conn, sql: sql, schema: current))
+        }
         while body.hasSuffix(";") { body = String(body.dropLast()).trimmingCharacters(in: .whitespacesAndNewlines) }
         let (query, orderBy) = splitTrailingOrderBy(body)
         // The violations are found first (a materialised CTE, planned without the ORDER BY) and
@@ -128,6 +132,20 @@ public enum Checks {
             violations: violations, columns: Array(rows.columns.dropLast()),
             sample: rows.rows.map { Array($0.dropLast()) },
             seconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+    }
+
+    /// Where a check wants the row count of every table of the version (`table_name`,
+    /// `actual_rows`): counting tables named at run time needs dynamic SQL, which plain SQL has
+    /// only through optional server features (query_to_xml needs libxml), so lens writes the
+    /// `union all` of one count per table it finds in the schema.
+    static let tableCountsMarker = "/*table_counts*/"
+
+    static func tableCounts(conn: PGConnection, sql: SQLFiles, schema: String) throws -> String {
+        let tables = try conn.query(try sql.text("checks/support/schema_tables.sql"), [schema]).rows.compactMap { $0[0] }
+            .filter(isPlainIdentifier)
+        guard !tables.isEmpty else { return "select null::text as table_name, null::bigint as actual_rows where false" }
+        return tables.map { "select '\($0)'::text as table_name, count(*) as actual_rows from \(schema).\($0)" }
+            .joined(separator: "\n    union all\n    ")
     }
 
     /// Splits a check's final top-level `order by` (a line starting with it, the house style) from
