@@ -12,8 +12,8 @@ public struct SQLFiles: Sendable {
     public static func locate(executablePath: String? = CommandLine.arguments.first) throws -> SQLFiles {
         let fm = FileManager.default
         if let env = ProcessInfo.processInfo.environment["LENS_SQL_DIR"], !env.isEmpty {
-            guard fm.fileExists(atPath: env + "/warehouse/create_version_tables.sql") else {
-                throw LensError.config(file: env, line: nil, message: "LENS_SQL_DIR does not hold lens's sql folder (warehouse/create_version_tables.sql missing)")
+            guard fm.fileExists(atPath: env + "/warehouse/create_version_schema.sql") else {
+                throw LensError.config(file: env, line: nil, message: "LENS_SQL_DIR does not hold lens's sql folder (warehouse/create_version_schema.sql missing)")
             }
             return SQLFiles(root: env)
         }
@@ -27,7 +27,7 @@ public struct SQLFiles: Sendable {
             var dir = start.standardizedFileURL
             for _ in 0..<8 {
                 let candidate = dir.appendingPathComponent("sql")
-                if fm.fileExists(atPath: candidate.path + "/warehouse/create_version_tables.sql") {
+                if fm.fileExists(atPath: candidate.path + "/warehouse/create_version_schema.sql") {
                     return SQLFiles(root: candidate.path)
                 }
                 let parent = dir.deletingLastPathComponent()
