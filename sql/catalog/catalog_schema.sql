@@ -93,3 +93,66 @@ alter table {{catalog}}.appends add column if not exists out_of_order boolean no
 
 -- versions whose schema `lens catalog prune` dropped keep their catalog rows, marked here.
 alter table {{catalog}}.versions add column if not exists dropped_at timestamptz;
+
+-- The catalog's documentation, one COMMENT per table and column (the source docs/tables.md is
+-- rendered from: RelationDocs.catalogTables reads these statements, one per line).
+comment on table {{catalog}}.runs is 'one row per lens run, load, append or prune, whatever its outcome';
+comment on column {{catalog}}.runs.run_id is 'run number, in start order';
+comment on column {{catalog}}.runs.command is 'run | load | append | prune';
+comment on column {{catalog}}.runs.pipeline_file is 'the pipeline TOML the run used, if any';
+comment on column {{catalog}}.runs.pipeline_sha256 is 'sha256 of that file';
+comment on column {{catalog}}.runs.lens_version is 'version of lens that ran';
+comment on column {{catalog}}.runs.source is 'the drop path (or Parquet folder) it read';
+comment on column {{catalog}}.runs.source_sha256 is 'fingerprint of the drop''s files';
+comment on column {{catalog}}.runs.started_at is 'when it started';
+comment on column {{catalog}}.runs.finished_at is 'when it ended; null while running (or killed)';
+comment on column {{catalog}}.runs.status is 'running | succeeded | failed | refused (a publish guard) | interrupted | skipped';
+comment on column {{catalog}}.runs.version is 'the version it produced, if any';
+comment on column {{catalog}}.runs.stage_seconds is 'seconds per stage (json)';
+comment on column {{catalog}}.runs.row_counts is 'rows per table (json)';
+comment on column {{catalog}}.runs.reconciliation is 'per input file: rows read, kept, rejected by reason (json)';
+comment on column {{catalog}}.runs.quarantine_counts is 'quarantined rows per reason (json)';
+comment on column {{catalog}}.runs.error is 'what went wrong, for a failed or refused run';
+comment on column {{catalog}}.runs.guard_overrides is 'flags that published past a guard: accept_rejects, allow_shrink, allow_empty';
+comment on column {{catalog}}.runs.warnings is 'what the user should know although nothing failed: [{kind, file, message}]';
+comment on table {{catalog}}.versions is 'every loaded version; exactly one is current';
+comment on column {{catalog}}.versions.version is '1, 2, ... in load order';
+comment on column {{catalog}}.versions.schema_name is 'its schema, lens_vN';
+comment on column {{catalog}}.versions.run_id is 'the run that loaded it';
+comment on column {{catalog}}.versions.source is 'the drop path (or Parquet folder) it was loaded from';
+comment on column {{catalog}}.versions.source_sha256 is 'content checksum of the drop''s files';
+comment on column {{catalog}}.versions.fingerprint is 'drop content + data parameters + lens version';
+comment on column {{catalog}}.versions.drop_date is 'the date of the MovieLens drop';
+comment on column {{catalog}}.versions.created_at is 'when its load committed';
+comment on column {{catalog}}.versions.is_current is 'true for the version movielens shows';
+comment on column {{catalog}}.versions.dropped_at is 'when lens catalog prune dropped its schema; null while it exists';
+comment on table {{catalog}}.datasets is 'every dataset a run produced: raw drop files, cleaned Parquet tables, feature tables, loaded PostgreSQL tables';
+comment on column {{catalog}}.datasets.dataset_id is 'dataset number';
+comment on column {{catalog}}.datasets.name is 'e.g. ratings, ratings.csv';
+comment on column {{catalog}}.datasets.version is 'the version it belongs to';
+comment on column {{catalog}}.datasets.kind is 'raw | cleaned | feature | loaded';
+comment on column {{catalog}}.datasets.location is 'file path(s) or schema.table';
+comment on column {{catalog}}.datasets.format is 'csv | parquet | postgres';
+comment on column {{catalog}}.datasets.rows is 'rows it holds';
+comment on column {{catalog}}.datasets.bytes is 'bytes on disk, when known';
+comment on column {{catalog}}.datasets.checksum is 'sha256 of the content (files), when known';
+comment on column {{catalog}}.datasets.schema is 'its columns and types (json)';
+comment on column {{catalog}}.datasets.run_id is 'the run that produced it';
+comment on column {{catalog}}.datasets.created_at is 'when it was recorded';
+comment on table {{catalog}}.lineage is 'dataset -> the datasets it was made from';
+comment on column {{catalog}}.lineage.dataset_id is 'the dataset';
+comment on column {{catalog}}.lineage.parent_id is 'a dataset it was made from';
+comment on table {{catalog}}.checks is 'data-quality checks a run made, passed or not';
+comment on column {{catalog}}.checks.run_id is 'the run that made it';
+comment on column {{catalog}}.checks.dataset is 'the table the check is about';
+comment on column {{catalog}}.checks.name is 'e.g. ratings_in_range';
+comment on column {{catalog}}.checks.passed is 'true when no row violated it';
+comment on column {{catalog}}.checks.observed is 'what was seen, e.g. 0 violating rows';
+comment on column {{catalog}}.checks.details is 'more about what was seen (json)';
+comment on table {{catalog}}.appends is 'buffer batches appended to a version''s ratings by lens append';
+comment on column {{catalog}}.appends.version is 'the version appended to';
+comment on column {{catalog}}.appends.batch is 'the buffer batch';
+comment on column {{catalog}}.appends.rows is 'ratings it added';
+comment on column {{catalog}}.appends.run_id is 'the run that appended it';
+comment on column {{catalog}}.appends.appended_at is 'when';
+comment on column {{catalog}}.appends.out_of_order is 'true when appended with --out-of-order while an earlier batch was held back';

@@ -31,3 +31,14 @@ begin
     end if;
 end
 $$;
+
+-- Its documentation (the source docs/tables.md is rendered from; one statement per line).
+comment on table {{catalog}}.drift_alerts is 'one row per (version, buffer batch, metric) that raised a drift alert in the last lens drift';
+comment on column {{catalog}}.drift_alerts.version is 'the version (lens_catalog.versions)';
+comment on column {{catalog}}.drift_alerts.batch is 'buffer batch 1..N';
+comment on column {{catalog}}.drift_alerts.metric is 'rating_ks | genre_psi | activity_psi';
+comment on column {{catalog}}.drift_alerts.value is 'the KS statistic D, or the PSI';
+comment on column {{catalog}}.drift_alerts.threshold is 'the threshold it exceeded';
+comment on column {{catalog}}.drift_alerts.created_at is 'when lens drift recorded it';
+comment on column {{catalog}}.drift_alerts.p_value is 'rating_ks, activity_psi: the p-value; null for genre_psi';
+comment on column {{catalog}}.drift_alerts.alpha is 'the significance level it was below; null for genre_psi';

@@ -3,7 +3,7 @@
 -- (a row already appended is in both and counts once). The drift queries and split_summary
 -- read the buffer through it.
 -- columns:
---   user_id, movie_id, rating, rated_at
+--   user_id, movie_id, rating, rated_at   as in ratings
 --   split       train | test | buffer
 --   batch       1..N within the buffer; null for train and test
 --   held_back   true for a row still only in ratings_buffer

@@ -9,7 +9,7 @@
 --   n_users          users in the bucket
 --   n_ratings        their ratings
 --   share_of_users   n_users / all users who rated
---   share_of_ratings n_ratings / all ratings
+--   share_of_ratings  n_ratings / all ratings
 --   share_of_ratings_at_least  share of all ratings made by users with at least min_ratings ratings
 -- Every bucket appears, with zeros when empty.
 create view {{current}}.user_activity as

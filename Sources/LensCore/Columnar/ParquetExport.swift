@@ -93,8 +93,10 @@ public enum ParquetExport {
         var files: [ManifestFile] = []
         let filesLock = NSLock()
 
-        func emit(_ rel: String, _ dataset: String, _ schema: ParquetSchema, _ columns: [ParquetColumnValues]) throws {
-            try emit(rel, dataset, schema) { try $0.write(columns: columns) }
+        /// Writes the one file of `spec` from its columns by name (checked against the spec).
+        func emit(_ spec: TableSpec, _ columns: [(String, ParquetColumnValues)]) throws {
+            let values = try LensTableSpecs.ordered(columns, for: spec, parquet: true, what: "the Parquet export")
+            try emit("\(spec.name)/part-00000.parquet", spec.name, spec.parquetSchema) { try $0.write(columns: values) }
         }
         func emit(_ rel: String, _ dataset: String, _ schema: ParquetSchema, _ write: (ParquetFileWriter) throws -> Void) throws {
             let path = partial + "/" + rel
@@ -124,16 +126,18 @@ public enum ParquetExport {
             // One row group at a time from the sorted columns: only a row group's worth of derived
             // values (microseconds, batch) exists at once, where whole-table copies cost 250 MB at
             // ml-25m. The row groups are the same either way.
-            try emit("ratings/split=\(name)/part-00000.parquet", "ratings", ColumnarSchemas.ratings) { writer in
+            let spec = LensTableSpecs.ratings
+            try emit("ratings/split=\(name)/part-00000.parquet", spec.name, spec.parquetSchema) { writer in
                 for start in stride(from: range.lowerBound, to: range.upperBound, by: max(config.rowGroupRows, 1)) {
                     let group = start..<min(start + max(config.rowGroupRows, 1), range.upperBound)
                     let batch = group.map { $0 >= bufferStart ? Int8(s.batch(ofBufferPosition: $0 - bufferStart)) : 0 }
-                    try writer.write(columns: [
-                        .int32(Array(r.userId[group])), .int32(Array(r.movieId[group])), .float(Array(r.rating[group])),
-                        .int64(group.map { r.ratedAt[$0] * 1_000_000 }),
-                        .int8(batch, validity: group.map { $0 >= bufferStart }),
-                        .int32(hasLines ? Array(r.sourceLine[group]) : [Int32](repeating: 0, count: group.count)),
-                    ])
+                    try writer.write(columns: try LensTableSpecs.ordered([
+                        ("user_id", .int32(Array(r.userId[group]))), ("movie_id", .int32(Array(r.movieId[group]))),
+                        ("rating", .float(Array(r.rating[group]))),
+                        ("rated_at", .int64(group.map { r.ratedAt[$0] * 1_000_000 })),
+                        ("batch", .int8(batch, validity: group.map { $0 >= bufferStart })),
+                        ("source_line", .int32(hasLines ? Array(r.sourceLine[group]) : [Int32](repeating: 0, count: group.count))),
+                    ], for: spec, parquet: true, what: "the Parquet export"))
                 }
             }
         }
@@ -144,59 +148,74 @@ public enum ParquetExport {
         try emitRatings("test", s.trainCount..<bufferStart)
         try emitRatings("buffer", bufferStart..<r.count)
         let m = t.movies
-        try emit("movies/part-00000.parquet", "movies", ColumnarSchemas.movies,
-                 [.int32(m.movieId), .string(m.title), .string(m.titleNormalized), .int16(m.year, validity: m.yearPresent),
-                  .stringList(m.genres)] + m.oneHot.map { .bool($0) } + [.int32(m.sourceLine)])
+        try emit(LensTableSpecs.movies, [
+            ("movie_id", .int32(m.movieId)), ("title", .string(m.title)), ("title_normalized", .string(m.titleNormalized)),
+            ("year", .int16(m.year, validity: m.yearPresent)), ("genres", .stringList(m.genres)),
+        ] + zip(GenreVocabulary.oneHotColumns, m.oneHot).map { ($0, .bool($1)) } + [("source_line", .int32(m.sourceLine))])
         let l = t.links
-        try emit("links/part-00000.parquet", "links", ColumnarSchemas.links,
-                 [.int32(l.movieId), .string(l.imdbId), .int32(l.tmdbId, validity: l.tmdbPresent), .int32(l.sourceLine)])
+        try emit(LensTableSpecs.links, [
+            ("movie_id", .int32(l.movieId)), ("imdb_id", .string(l.imdbId)), ("tmdb_id", .int32(l.tmdbId, validity: l.tmdbPresent)),
+            ("source_line", .int32(l.sourceLine)),
+        ])
         let g = t.tags
-        try emit("tags/part-00000.parquet", "tags", ColumnarSchemas.tags,
-                 [.int32(g.userId), .int32(g.movieId), .string(g.tag), .string(g.tagNormalized),
-                  .int64(g.taggedAt.map { $0 * 1_000_000 }), .int32(g.sourceLine)])
+        try emit(LensTableSpecs.tags, [
+            ("user_id", .int32(g.userId)), ("movie_id", .int32(g.movieId)), ("tag", .string(g.tag)),
+            ("tag_normalized", .string(g.tagNormalized)), ("tagged_at", .int64(g.taggedAt.map { $0 * 1_000_000 })),
+            ("source_line", .int32(g.sourceLine)),
+        ])
         if let gt = t.genomeTags {
-            try emit("genome_tags/part-00000.parquet", "genome_tags", ColumnarSchemas.genomeTags,
-                     [.int32(gt.tagId), .string(gt.tag)])
+            try emit(LensTableSpecs.genomeTags, [("tag_id", .int32(gt.tagId)), ("tag", .string(gt.tag))])
         }
         if let gs = t.genomeScores {
             // One row group at a time, as for the ratings: a grid table materializes only that
             // row group's ids, where whole id columns would cost 125 MB at ml-25m. The row groups
             // are the same as one write of whole columns, so the file is too.
-            try emit("genome_scores/part-00000.parquet", "genome_scores", ColumnarSchemas.genomeScores) { writer in
+            let spec = LensTableSpecs.genomeScores
+            try emit("genome_scores/part-00000.parquet", spec.name, spec.parquetSchema) { writer in
                 let step = max(config.rowGroupRows, 1)
                 for start in stride(from: 0, to: gs.count, by: step) {
                     let group = start..<min(start + step, gs.count)
                     let ids = gs.idColumns(in: group)
-                    try writer.write(columns: [.int32(ids.movieId), .int32(ids.tagId), .float(Array(gs.relevance[group]))])
+                    try writer.write(columns: try LensTableSpecs.ordered([
+                        ("movie_id", .int32(ids.movieId)), ("tag_id", .int32(ids.tagId)), ("relevance", .float(Array(gs.relevance[group]))),
+                    ], for: spec, parquet: true, what: "the Parquet export"))
                 }
             }
         }
         if let pca = t.pca {
             let offsets = (0...pca.movieIds.count).map { $0 * pca.k }
-            try emit("movie_embeddings/part-00000.parquet", "movie_embeddings", ColumnarSchemas.movieEmbeddings,
-                     [.int32(pca.movieIds), .floatList(values: pca.embeddings, offsets: offsets)])
+            try emit(LensTableSpecs.movieEmbeddings, [
+                ("movie_id", .int32(pca.movieIds)), ("embedding", .floatList(values: pca.embeddings, offsets: offsets)),
+            ])
             let tags = pca.tagIds.count
-            try emit("genome_pca/part-00000.parquet", "genome_pca", ColumnarSchemas.genomePCA,
-                     [.int16((0..<pca.k).map { Int16($0 + 1) }), .double(pca.explainedVariance),
-                      .double(pca.explainedVarianceRatio),
-                      .floatList(values: pca.components.map { Float($0) }, offsets: (0...pca.k).map { $0 * tags })])
+            try emit(LensTableSpecs.genomePCA, [
+                ("component", .int16((0..<pca.k).map { Int16($0 + 1) })), ("explained_variance", .double(pca.explainedVariance)),
+                ("explained_variance_ratio", .double(pca.explainedVarianceRatio)),
+                ("loadings", .floatList(values: pca.components.map { Float($0) }, offsets: (0...pca.k).map { $0 * tags })),
+            ])
         }
         let ms = t.movieStats
-        try emit("movie_stats/part-00000.parquet", "movie_stats", ColumnarSchemas.movieStats,
-                 [.int32(ms.movieId), .int32(ms.nRatings), .double(ms.meanRating),
-                  .int64(ms.firstRatedAt.map { $0 * 1_000_000 }), .int64(ms.lastRatedAt.map { $0 * 1_000_000 }),
-                  .double(ms.weightedRating)])
+        try emit(LensTableSpecs.movieStats, [
+            ("movie_id", .int32(ms.movieId)), ("n_ratings", .int32(ms.nRatings)), ("mean_rating", .double(ms.meanRating)),
+            ("first_rated_at", .int64(ms.firstRatedAt.map { $0 * 1_000_000 })),
+            ("last_rated_at", .int64(ms.lastRatedAt.map { $0 * 1_000_000 })), ("weighted_rating", .double(ms.weightedRating)),
+        ])
         let us = t.userStats
-        try emit("user_stats/part-00000.parquet", "user_stats", ColumnarSchemas.userStats,
-                 [.int32(us.userId), .int32(us.nRatings), .double(us.meanRating), .double(us.nRatingsWinsorized)])
+        try emit(LensTableSpecs.userStats, [
+            ("user_id", .int32(us.userId)), ("n_ratings", .int32(us.nRatings)), ("mean_rating", .double(us.meanRating)),
+            ("n_ratings_winsorized", .double(us.nRatingsWinsorized)),
+        ])
         if let u = t.users {
-            try emit("users/part-00000.parquet", "users", ColumnarSchemas.users,
-                     [.int32(u.userId), .string(u.gender), .int16(u.age), .string(u.occupation), .string(u.zipCode),
-                      .int32(u.sourceLine)])
+            try emit(LensTableSpecs.users, [
+                ("user_id", .int32(u.userId)), ("gender", .string(u.gender)), ("age", .int16(u.age)),
+                ("occupation", .string(u.occupation)), ("zip_code", .string(u.zipCode)), ("source_line", .int32(u.sourceLine)),
+            ])
         }
         let q = t.quarantine
-        try emit("quarantine/part-00000.parquet", "quarantine", ColumnarSchemas.quarantine,
-                 [.string(q.map(\.file)), .int64(q.map(\.line)), .string(q.map(\.raw)), .string(q.map(\.reason.rawValue))])
+        try emit(LensTableSpecs.quarantine, [
+            ("file", .string(q.map(\.file))), ("line", .int64(q.map(\.line))), ("raw", .string(q.map(\.raw))),
+            ("reason", .string(q.map(\.reason.rawValue))),
+        ])
         }
     }
 

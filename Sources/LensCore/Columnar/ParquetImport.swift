@@ -315,12 +315,17 @@ struct DatasetFile {
     let path: String
     let rows: Int
     let rewrite: String
+    let expected: ParquetSchema
     private let columns: [String: ParquetColumnValues]
+    /// The columns read so far: `DatasetReader.checkNothingElse` requires every column of the
+    /// schema read, so a column added to a TableSpec without its import fails loudly.
+    private let read = ReadColumns()
 
     init(file: ManifestFile, dir: String, expected: ParquetSchema, rewrite: String) throws {
         self.file = file
         path = dir + "/" + file.path
         self.rewrite = rewrite
+        self.expected = expected
         let reader: ParquetFileReader
         let values: [ParquetColumnValues]
         do {
@@ -356,7 +361,11 @@ struct DatasetFile {
         LensError.input(file: path, line: nil, message: "\(message); \(rewrite)")
     }
 
+    /// The schema's columns no accessor has read.
+    var unread: [String] { expected.fields.map(\.name).filter { !read.names.contains($0) } }
+
     private func column(_ name: String) throws -> ParquetColumnValues {
+        read.names.insert(name)
         guard let c = columns[name] else { throw error("has no column '\(name)'") }
         return c
     }
@@ -368,7 +377,10 @@ struct DatasetFile {
     }
 
     func int32(_ name: String, orZeros: Bool = false) throws -> [Int32] {
-        if orZeros && columns[name] == nil { return [Int32](repeating: 0, count: rows) }
+        if orZeros && columns[name] == nil {
+            read.names.insert(name)
+            return [Int32](repeating: 0, count: rows)
+        }
         guard case .int32(let v, let validity) = try column(name) else { throw error("column '\(name)' is not int32") }
         try noNulls(name, validity)
         return v
@@ -466,6 +478,7 @@ struct DatasetReader {
     let manifest: Manifest
     let rewrite: String
     private var used: Set<String> = []
+    private var handedOut: [DatasetFile] = []
 
     init(dir: String, manifest: Manifest, rewrite: String) {
         self.dir = dir
@@ -476,8 +489,10 @@ struct DatasetReader {
     /// Every file of `dataset`, in path order (may be empty).
     mutating func files(_ dataset: String, _ schema: ParquetSchema) throws -> [DatasetFile] {
         used.insert(dataset)
-        return try manifest.files.filter { $0.dataset == dataset }.sorted { $0.path < $1.path }
+        let files = try manifest.files.filter { $0.dataset == dataset }.sorted { $0.path < $1.path }
             .map { try DatasetFile(file: $0, dir: dir, expected: schema, rewrite: rewrite) }
+        handedOut += files
+        return files
     }
 
     /// The one file of `dataset`, nil when the manifest lists none.
@@ -499,10 +514,20 @@ struct DatasetReader {
     }
 
     /// Refuses datasets this version of lens does not know (they would be silently dropped).
+    /// Also refuses to return tables that would silently lack a column: every column of every
+    /// file must have been read (an internal error: the import misses a column of its TableSpec).
     func checkNothingElse() throws {
+        if let f = handedOut.first(where: { !$0.unread.isEmpty }) {
+            throw LensError.internal(message: "ParquetImport.read does not read the column(s) \(f.unread) of \(f.file.dataset) that its TableSpec has; read them where the table is rebuilt")
+        }
         if let f = manifest.files.first(where: { !used.contains($0.dataset) }) {
             throw LensError.input(file: dir + "/" + f.path, line: nil,
                                   message: "belongs to the dataset '\(f.dataset)', which this lens cannot load; load it with the lens version that wrote it (\(manifest.lensVersion))")
         }
     }
+}
+
+/// The names of the columns a `DatasetFile` has handed out (a reference, as the file is a value).
+final class ReadColumns {
+    var names: Set<String> = []
 }

@@ -13,7 +13,8 @@ import PGClient
 /// 3. `views/catalog/*.sql` — catalog facts exposed to analysts as views (`{{catalog}}`:
 ///    versions, check_results, drift_alerts);
 /// then `catalog/drift_schema.sql` runs first so drift_alerts has its table, and
-/// `roles/grant_current.sql` last so lens_analyst (when it exists) can read the new views.
+/// `roles/grant_current.sql` last so lens_analyst (when it exists) can read the new views;
+/// then the COMMENTs of every view and its columns (`RelationDocs.publishComments`).
 public enum AnalystLayer {
     /// The files `publish` runs, in order (relative to the sql folder).
     public static func files(_ sql: SQLFiles) -> [String] {
@@ -37,6 +38,15 @@ public enum AnalystLayer {
             } catch {
                 throw LensError.database(message: "sql/\(file) failed while publishing \(schema) as \(current): \(error)")
             }
+        }
+        // COMMENTs on every view and column analysts see (RelationDocs: one source each).
+        let comments = try RelationDocs.publishComments(sql, schema: schema, current: current, catalog: catalog)
+        do {
+            try conn.execute(comments)
+        } catch let e as PGError where e.sqlState == "55P03" {
+            throw e
+        } catch {
+            throw LensError.database(message: "commenting the views of \(current) failed while publishing \(schema): \(error)")
         }
     }
 

@@ -21,8 +21,8 @@ public struct SQLFiles: Sendable {
     /// not lens's sql folder.
     public static func locate() throws -> SQLFiles {
         if let env = ProcessInfo.processInfo.environment["LENS_SQL_DIR"], !env.isEmpty {
-            guard FileManager.default.fileExists(atPath: env + "/warehouse/create_version_tables.sql") else {
-                throw LensError.config(file: env, line: nil, message: "LENS_SQL_DIR does not hold lens's sql folder (warehouse/create_version_tables.sql missing); unset it to use the SQL built into lens")
+            guard FileManager.default.fileExists(atPath: env + "/warehouse/create_version_schema.sql") else {
+                throw LensError.config(file: env, line: nil, message: "LENS_SQL_DIR does not hold lens's sql folder (warehouse/create_version_schema.sql missing); unset it to use the SQL built into lens")
             }
             return SQLFiles(root: env)
         }

@@ -1,7 +1,7 @@
 import PGClient
 
-/// Binary COPY of each lens table into a version schema, column order as in
-/// `sql/warehouse/create_version_tables.sql` and `create_ratings_tables.sql`. Rows stream through
+/// Binary COPY of each lens table into a version schema, columns by name in the order of their
+/// `TableSpec` (`LensTableSpecs`), checked before each COPY. Rows stream through
 /// one reused encoder buffer, flushed every ~1 MiB, so memory stays flat whatever the table size.
 /// Each COPY uses FREEZE: the loader creates the tables in the same transaction, so rows can be
 /// written frozen and their pages all-visible, which spares the index builds, the checks and the
@@ -15,7 +15,8 @@ enum TableCopy {
     static func copyRatings(_ tables: LensTables, into schema: String, on conn: PGConnection,
                             includeBuffer: Bool, onTable: (String, Int) -> Void = { _, _ in }) throws -> [String: Int] {
         var rows: [String: Int] = [:]
-        let columns = "user_id, movie_id, rating, rated_at, split, batch, source_line"
+        try LensTableSpecs.checkColumns(ratingsColumns, of: LensTableSpecs.ratings, parquet: false, what: "the COPY")
+        let columns = LensTableSpecs.ratings.copyColumnList
         // Train and test always; the buffer into `ratings`, or held back in `ratings_buffer`.
         // In (userId, movieId) order, not the split's time order: the primary key's index build
         // then finds its input sorted (ml-25m: 7 s instead of 18), and the movie index's is
@@ -37,148 +38,142 @@ enum TableCopy {
         return rows
     }
 
-    /// Copies every other table of `tables` into `schema`; returns rows per table as the server counted.
+    /// Encodes one column's value of row `i`.
+    typealias CellEncoder = (inout PGBinaryCopyEncoder, Int) -> Void
+
+    /// The COPY column encoders of every table of `tables` but the ratings and genome_scores
+    /// (streamed by their own loops), by column name, with each table's row count. The names are
+    /// checked against the table's spec when copied (and by LensTableSpecTests without a server).
+    static func columnEncoders(_ tables: LensTables) -> [(spec: TableSpec, rows: Int, columns: [(String, CellEncoder)])] {
+        var out: [(spec: TableSpec, rows: Int, columns: [(String, CellEncoder)])] = []
+        let m = tables.movies
+        out.append((LensTableSpecs.movies, m.count, [
+            ("movie_id", { $0.int32(m.movieId[$1]) }),
+            ("title", { $0.text(m.title[$1]) }),
+            ("title_normalized", { $0.text(m.titleNormalized[$1]) }),
+            ("year", { if m.yearPresent[$1] { $0.int16(m.year[$1]) } else { $0.null() } }),
+            ("genres", { $0.textArray(m.genres[$1]) }),
+        ] + GenreVocabulary.oneHotColumns.indices.map { c in (GenreVocabulary.oneHotColumns[c], { $0.bool(m.oneHot[c][$1]) }) }
+          + [("source_line", { $0.int32(m.sourceLine[$1]) })]))
+        let l = tables.links
+        out.append((LensTableSpecs.links, l.count, [
+            ("movie_id", { $0.int32(l.movieId[$1]) }),
+            ("imdb_id", { $0.text(l.imdbId[$1]) }),
+            ("tmdb_id", { if l.tmdbPresent[$1] { $0.int32(l.tmdbId[$1]) } else { $0.null() } }),
+            ("source_line", { $0.int32(l.sourceLine[$1]) }),
+        ]))
+        let t = tables.tags
+        out.append((LensTableSpecs.tags, t.count, [
+            ("user_id", { $0.int32(t.userId[$1]) }),
+            ("movie_id", { $0.int32(t.movieId[$1]) }),
+            ("tag", { $0.text(t.tag[$1]) }),
+            ("tag_normalized", { $0.text(t.tagNormalized[$1]) }),
+            ("tagged_at", { $0.timestamptz(epochMicros: t.taggedAt[$1] * 1_000_000) }),
+            ("source_line", { $0.int32(t.sourceLine[$1]) }),
+        ]))
+        if let gt = tables.genomeTags {
+            out.append((LensTableSpecs.genomeTags, gt.count, [
+                ("tag_id", { $0.int32(gt.tagId[$1]) }),
+                ("tag", { $0.text(gt.tag[$1]) }),
+            ]))
+        }
+        if let pca = tables.pca {
+            out.append((LensTableSpecs.movieEmbeddings, pca.movieIds.count, [
+                ("movie_id", { $0.int32(pca.movieIds[$1]) }),
+                ("embedding", { $0.float4Array(Array(pca.embedding(ofRow: $1))) }),
+            ]))
+            out.append((LensTableSpecs.genomePCA, pca.k, [
+                ("component", { $0.int16(Int16($1 + 1)) }),
+                ("explained_variance", { $0.float8(pca.explainedVariance[$1]) }),
+                ("explained_variance_ratio", { $0.float8(pca.explainedVarianceRatio[$1]) }),
+                ("loadings", { $0.float4Array(pca.loadings(ofComponent: $1).map { Float($0) }) }),
+            ]))
+        }
+        let ms = tables.movieStats
+        out.append((LensTableSpecs.movieStats, ms.count, [
+            ("movie_id", { $0.int32(ms.movieId[$1]) }),
+            ("n_ratings", { $0.int32(ms.nRatings[$1]) }),
+            ("mean_rating", { $0.float8(ms.meanRating[$1]) }),
+            ("first_rated_at", { $0.timestamptz(epochMicros: ms.firstRatedAt[$1] * 1_000_000) }),
+            ("last_rated_at", { $0.timestamptz(epochMicros: ms.lastRatedAt[$1] * 1_000_000) }),
+            ("weighted_rating", { $0.float8(ms.weightedRating[$1]) }),
+        ]))
+        let us = tables.userStats
+        out.append((LensTableSpecs.userStats, us.count, [
+            ("user_id", { $0.int32(us.userId[$1]) }),
+            ("n_ratings", { $0.int32(us.nRatings[$1]) }),
+            ("mean_rating", { $0.float8(us.meanRating[$1]) }),
+            ("n_ratings_winsorized", { $0.float8(us.nRatingsWinsorized[$1]) }),
+        ]))
+        if let u = tables.users {
+            out.append((LensTableSpecs.users, u.count, [
+                ("user_id", { $0.int32(u.userId[$1]) }),
+                ("gender", { $0.text(u.gender[$1]) }),
+                ("age", { $0.int16(u.age[$1]) }),
+                ("occupation", { $0.text(u.occupation[$1]) }),
+                ("zip_code", { $0.text(u.zipCode[$1]) }),
+                ("source_line", { $0.int32(u.sourceLine[$1]) }),
+            ]))
+        }
+        let q = tables.quarantine
+        out.append((LensTableSpecs.quarantine, q.count, [
+            ("file", { $0.text(q[$1].file) }),
+            ("line", { $0.int64(q[$1].line) }),
+            ("raw", { $0.text(q[$1].raw) }),
+            ("reason", { $0.text(q[$1].reason.rawValue) }),
+        ]))
+        return out
+    }
+
+    /// The genome_scores columns `copyOthers` encodes row by row in its own loop (a grid's ids
+    /// come block by block, without a division per row).
+    static let genomeScoresColumns = ["movie_id", "tag_id", "relevance"]
+
+    /// Copies every other table of `tables` into `schema` (in `LensTableSpecs.others` order);
+    /// returns rows per table as the server counted.
     static func copyOthers(_ tables: LensTables, into schema: String, on conn: PGConnection,
                            onTable: (String, Int) -> Void = { _, _ in }) throws -> [String: Int] {
         var rows: [String: Int] = [:]
-        func copy(_ table: String, _ columns: String, _ body: (inout PGBinaryCopyEncoder, PGCopySink) throws -> Void) throws {
-            let n = try copyBinary(into: "\(schema).\(table)", columns: columns, on: conn, body)
-            rows[table] = n
-            onTable(table, n)
-            KillPoint.check("after_copy_\(table)")
+        func copy(_ spec: TableSpec, _ body: (inout PGBinaryCopyEncoder, PGCopySink) throws -> Void) throws {
+            let n = try copyBinary(into: "\(schema).\(spec.name)", columns: spec.copyColumnList, on: conn, body)
+            rows[spec.name] = n
+            onTable(spec.name, n)
+            KillPoint.check("after_copy_\(spec.name)")
         }
-        let m = tables.movies
-        let oneHotNames = GenreVocabulary.oneHotColumns.joined(separator: ", ")
-        try copy("movies", "movie_id, title, title_normalized, year, genres, \(oneHotNames), source_line") { enc, w in
-            let fields = Int16(6 + m.oneHot.count)
-            for i in 0..<m.count {
-                enc.beginRow(fieldCount: fields)
-                enc.int32(m.movieId[i])
-                enc.text(m.title[i])
-                enc.text(m.titleNormalized[i])
-                if m.yearPresent[i] { enc.int16(m.year[i]) } else { enc.null() }
-                enc.textArray(m.genres[i])
-                for c in 0..<m.oneHot.count { enc.bool(m.oneHot[c][i]) }
-                enc.int32(m.sourceLine[i])
-                if enc.count > flushBytes { try w.flush(&enc) }
+        var encoders: [String: (rows: Int, columns: [CellEncoder])] = [:]
+        for (spec, count, columns) in columnEncoders(tables) {
+            encoders[spec.name] = (count, try LensTableSpecs.ordered(columns, for: spec, parquet: false, what: "the COPY"))
+        }
+        for spec in LensTableSpecs.others {
+            if spec.name == LensTableSpecs.genomeScores.name {
+                guard let gs = tables.genomeScores else { continue }
+                try LensTableSpecs.checkColumns(genomeScoresColumns, of: spec, parquet: false, what: "the COPY")
+                try copy(spec) { enc, w in
+                    try gs.forEachRow { movieId, tagId, relevance in
+                        enc.beginRow(fieldCount: 3)
+                        enc.int32(movieId)
+                        enc.int32(tagId)
+                        enc.float4(relevance)
+                        if enc.count > flushBytes { try w.flush(&enc) }
+                    }
+                }
+                continue
             }
-        }
-        let l = tables.links
-        try copy("links", "movie_id, imdb_id, tmdb_id, source_line") { enc, w in
-            for i in 0..<l.count {
-                enc.beginRow(fieldCount: 4)
-                enc.int32(l.movieId[i])
-                enc.text(l.imdbId[i])
-                if l.tmdbPresent[i] { enc.int32(l.tmdbId[i]) } else { enc.null() }
-                enc.int32(l.sourceLine[i])
-                if enc.count > flushBytes { try w.flush(&enc) }
-            }
-        }
-        let t = tables.tags
-        try copy("tags", "user_id, movie_id, tag, tag_normalized, tagged_at, source_line") { enc, w in
-            for i in 0..<t.count {
-                enc.beginRow(fieldCount: 6)
-                enc.int32(t.userId[i])
-                enc.int32(t.movieId[i])
-                enc.text(t.tag[i])
-                enc.text(t.tagNormalized[i])
-                enc.timestamptz(epochMicros: t.taggedAt[i] * 1_000_000)
-                enc.int32(t.sourceLine[i])
-                if enc.count > flushBytes { try w.flush(&enc) }
-            }
-        }
-        if let gt = tables.genomeTags {
-            try copy("genome_tags", "tag_id, tag") { enc, w in
-                for i in 0..<gt.count {
-                    enc.beginRow(fieldCount: 2)
-                    enc.int32(gt.tagId[i])
-                    enc.text(gt.tag[i])
+            guard let (count, columns) = encoders[spec.name] else { continue }  // a table this drop lacks
+            let fields = Int16(columns.count)
+            try copy(spec) { enc, w in
+                for i in 0..<count {
+                    enc.beginRow(fieldCount: fields)
+                    for column in columns { column(&enc, i) }
                     if enc.count > flushBytes { try w.flush(&enc) }
                 }
-            }
-        }
-        if let gs = tables.genomeScores {
-            try copy("genome_scores", "movie_id, tag_id, relevance") { enc, w in
-                // Row by row in table order; a grid's ids come block by block, without a division per row.
-                try gs.forEachRow { movieId, tagId, relevance in
-                    enc.beginRow(fieldCount: 3)
-                    enc.int32(movieId)
-                    enc.int32(tagId)
-                    enc.float4(relevance)
-                    if enc.count > flushBytes { try w.flush(&enc) }
-                }
-            }
-        }
-        if let pca = tables.pca {
-            try copy("movie_embeddings", "movie_id, embedding") { enc, w in
-                for i in 0..<pca.movieIds.count {
-                    enc.beginRow(fieldCount: 2)
-                    enc.int32(pca.movieIds[i])
-                    enc.float4Array(Array(pca.embedding(ofRow: i)))
-                    if enc.count > flushBytes { try w.flush(&enc) }
-                }
-            }
-            try copy("genome_pca", "component, explained_variance, explained_variance_ratio, loadings") { enc, w in
-                for c in 0..<pca.k {
-                    enc.beginRow(fieldCount: 4)
-                    enc.int16(Int16(c + 1))
-                    enc.float8(pca.explainedVariance[c])
-                    enc.float8(pca.explainedVarianceRatio[c])
-                    enc.float4Array(pca.loadings(ofComponent: c).map { Float($0) })
-                    if enc.count > flushBytes { try w.flush(&enc) }
-                }
-            }
-        }
-        let ms = tables.movieStats
-        try copy("movie_stats", "movie_id, n_ratings, mean_rating, first_rated_at, last_rated_at, weighted_rating") { enc, w in
-            for i in 0..<ms.count {
-                enc.beginRow(fieldCount: 6)
-                enc.int32(ms.movieId[i])
-                enc.int32(ms.nRatings[i])
-                enc.float8(ms.meanRating[i])
-                enc.timestamptz(epochMicros: ms.firstRatedAt[i] * 1_000_000)
-                enc.timestamptz(epochMicros: ms.lastRatedAt[i] * 1_000_000)
-                enc.float8(ms.weightedRating[i])
-                if enc.count > flushBytes { try w.flush(&enc) }
-            }
-        }
-        let us = tables.userStats
-        try copy("user_stats", "user_id, n_ratings, mean_rating, n_ratings_winsorized") { enc, w in
-            for i in 0..<us.count {
-                enc.beginRow(fieldCount: 4)
-                enc.int32(us.userId[i])
-                enc.int32(us.nRatings[i])
-                enc.float8(us.meanRating[i])
-                enc.float8(us.nRatingsWinsorized[i])
-                if enc.count > flushBytes { try w.flush(&enc) }
-            }
-        }
-        if let u = tables.users {
-            try copy("users", "user_id, gender, age, occupation, zip_code, source_line") { enc, w in
-                for i in 0..<u.count {
-                    enc.beginRow(fieldCount: 6)
-                    enc.int32(u.userId[i])
-                    enc.text(u.gender[i])
-                    enc.int16(u.age[i])
-                    enc.text(u.occupation[i])
-                    enc.text(u.zipCode[i])
-                    enc.int32(u.sourceLine[i])
-                    if enc.count > flushBytes { try w.flush(&enc) }
-                }
-            }
-        }
-        try copy("quarantine", "file, line, raw, reason") { enc, w in
-            for q in tables.quarantine {
-                enc.beginRow(fieldCount: 4)
-                enc.text(q.file)
-                enc.int64(q.line)
-                enc.text(q.raw)
-                enc.text(q.reason.rawValue)
-                if enc.count > flushBytes { try w.flush(&enc) }
             }
         }
         return rows
     }
+
+    /// The ratings columns `encodeRatings` writes, in its order.
+    static let ratingsColumns = ["user_id", "movie_id", "rating", "rated_at", "split", "batch", "source_line"]
 
     /// Encodes the ratings at `positions` (in the split order) with their split and batch, in
     /// the order `order` lists them (every position once).
@@ -235,10 +230,15 @@ enum TableCopy {
         }
     }
 
+    /// The movie_pair_lift columns `copyPairLift` writes, in its order.
+    static let pairLiftColumns = ["antecedent_id", "consequent_id", "n_users", "support", "confidence", "lift",
+                                  "antecedent_support", "consequent_support"]
+
     /// COPYs the association rules into `schema`.movie_pair_lift (created by the caller).
     static func copyPairLift(_ rules: MoviePairLift, into schema: String, on conn: PGConnection) throws -> Int {
-        let columns = "antecedent_id, consequent_id, n_users, support, confidence, lift, antecedent_support, consequent_support"
-        return try copyBinary(into: "\(schema).movie_pair_lift", columns: columns, on: conn) { enc, w in
+        let spec = LensTableSpecs.moviePairLift
+        try LensTableSpecs.checkColumns(pairLiftColumns, of: spec, parquet: false, what: "the COPY")
+        return try copyBinary(into: "\(schema).\(spec.name)", columns: spec.copyColumnList, on: conn) { enc, w in
             for i in 0..<rules.count {
                 enc.beginRow(fieldCount: 8)
                 enc.int32(rules.antecedentId[i])

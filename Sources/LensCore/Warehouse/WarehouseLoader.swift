@@ -115,7 +115,8 @@ public struct WarehouseLoader {
             try runLanes([
                 {
                     try conn.transaction {
-                        try conn.execute(try sql.text("warehouse/create_ratings_tables.sql", ["schema": loading]))
+                        // DDL and COMMENTs from the specs (ratings_buffer: the same columns)
+                        try conn.execute(LensTableSpecs.ratings.ddl(schema: loading) + LensTableSpecs.ratingsBuffer.ddl(schema: loading))
                         ratingsRows = try TableCopy.copyRatings(tables, into: loading, on: conn,
                                                                 includeBuffer: !config.holdBackBuffer, onTable: reportTable)
                     }
@@ -163,20 +164,23 @@ public struct WarehouseLoader {
         }
     }
 
-    /// Creates, COPYs, keys and analyses every table but the ratings in one transaction on `c`.
+    /// Creates (DDL and COMMENTs from `LensTableSpecs`), COPYs, keys and analyses every table but
+    /// the ratings in one transaction on `c`.
     private func loadOtherTables(_ tables: LensTables, into schema: String, on c: PGConnection,
                                  onTable: @escaping (String, Int) -> Void) throws -> [String: Int] {
         try c.transaction {
-            try c.execute(try sql.text("warehouse/create_version_tables.sql", ["schema": schema]))
+            try c.execute(LensTableSpecs.others.map { $0.ddl(schema: schema) }.joined())
             var rows = try TableCopy.copyOthers(tables, into: schema, on: c, onTable: onTable)
             if let rules = tables.pairLift {
                 // computed in the features stage; without it, publishing builds the table in SQL
-                try c.execute(try sql.text("warehouse/movie_pair_lift_table.sql", ["schema": schema]))
+                try c.execute(LensTableSpecs.moviePairLift.ddl(schema: schema))
                 rows["movie_pair_lift"] = try TableCopy.copyPairLift(rules, into: schema, on: c)
                 onTable("movie_pair_lift", rows["movie_pair_lift"] ?? 0)
                 try c.execute(try sql.text("warehouse/movie_pair_lift_key.sql", ["schema": schema]))
             }
-            try c.execute(try sql.text("warehouse/table_keys.sql", ["schema": schema]))
+            // keys after the COPY: one index build over the loaded data is far cheaper than
+            // maintaining it row by row (the ratings get theirs on two connections, above)
+            try c.execute(LensTableSpecs.others.map { $0.keyStatements(schema: schema) }.joined())
             try c.execute(try sql.text("warehouse/analyze.sql", ["schema": schema]))
             return rows
         }
