@@ -23,6 +23,7 @@ struct RunCommand: ParsableCommand {
     var database: String?
 
     @OptionGroup var waitOption: WaitOption
+    @OptionGroup var quietOption: QuietOption
 
     @Option(name: .long, help: "Drop date YYYY-MM-DD for capping timestamps (overrides ingest.drop_date).")
     var dropDate: String?
@@ -57,6 +58,7 @@ struct RunCommand: ParsableCommand {
     var format: String = "text"
 
     func run() throws {
+        quietOption.apply()
         do {
             let (config, file) = try loadPipelineConfig(pipeline)
             var c = config
