@@ -22,9 +22,20 @@ final class ProgressRenderer: @unchecked Sendable {
     private let lock = NSLock()
     private var display: ProgressDisplay
     private let start = ContinuousClock.now
+    /// Shows a stage without steps is alive (`ProgressDisplay.heartbeat`).
+    private var ticker: DispatchSourceTimer?
 
     init(mode: ProgressDisplay.Mode) {
         display = ProgressDisplay(mode: mode)
+        guard mode != .quiet else { return }
+        let timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        timer.schedule(deadline: .now() + 0.5, repeating: 0.5)
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.lock.withLock { self.write(self.display.heartbeat(now: self.seconds())) }
+        }
+        timer.resume()
+        ticker = timer
     }
 
     /// A live line when stderr is a terminal, else plain lines every LENS_PROGRESS_INTERVAL
@@ -56,11 +67,11 @@ final class ProgressRenderer: @unchecked Sendable {
                 out = display.end(step: step, now: now)
             case .stageStarted(let stage):
                 out = display.endAll()
-                display.stage = stage
+                display.beginStage(stage, now: now)
                 if !quiet { out += display.message("lens: \(stage) ...", now: now) }
             case .stageFinished(let stage, let seconds, let detail):
                 out = display.endAll()
-                display.stage = nil
+                display.beginStage(nil, now: now)
                 if !quiet {
                     out += display.message(String(format: "lens: %@ done in %.2f s%@", stage, seconds,
                                                   detail.isEmpty ? "" : " (\(detail))"), now: now)

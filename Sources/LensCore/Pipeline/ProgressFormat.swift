@@ -48,6 +48,15 @@ public struct ProgressDisplay {
     /// True while a live line (without its newline) is on the terminal.
     var liveShown = false
     var lastDraw = -Double.infinity
+    /// The steps changed since the live line was last drawn (the heartbeat draws them).
+    var dirty = false
+    /// Where a step just left the line (position, time): a step renamed by its next phase
+    /// (`index ratings_pkey (scanning table)` -> `(sorting live tuples)`) ends and starts in one
+    /// instant, and takes the same place, so that the line does not shuffle.
+    var vacated: (index: Int, at: Double)?
+    /// When the stage began, and when its last heartbeat line was printed.
+    var stageStart = 0.0
+    var lastHeartbeat = 0.0
 
     public init(mode: Mode) {
         self.mode = mode
@@ -68,9 +77,16 @@ public struct ProgressDisplay {
             steps[i].total = total
             steps[i].unit = unit
         } else {
-            steps.append(Step(name: name, done: done, total: total, unit: unit, started: now, rateStart: now, rateBase: done,
-                              lastPrinted: now))
-            i = steps.count - 1
+            let step = Step(name: name, done: done, total: total, unit: unit, started: now, rateStart: now, rateBase: done,
+                            lastPrinted: now)
+            if let v = vacated, now - v.at < 0.05, v.index <= steps.count {
+                steps.insert(step, at: v.index)
+                i = v.index
+            } else {
+                steps.append(step)
+                i = steps.count - 1
+            }
+            vacated = nil
         }
         let finished = total.map { done >= $0 } ?? false
         switch mode {
@@ -87,17 +103,50 @@ public struct ProgressDisplay {
         case .live:
             if finished {
                 steps.remove(at: i)
-                return redraw(now: now, force: true)
+                vacated = (i, now)
             }
             return redraw(now: now, force: false)
         }
     }
 
-    /// Ends a step (its table is copied, its phase is over); the live line is redrawn without it.
+    /// Ends a step (its table is copied, its phase is over); the live line loses it at its next
+    /// redraw (an event or the heartbeat), or at once when it was the last step.
     public mutating func end(step name: String, now: Double) -> String {
         guard let i = steps.firstIndex(where: { $0.name == name }) else { return "" }
         steps.remove(at: i)
-        return redraw(now: now, force: true)
+        vacated = (i, now)
+        if steps.isEmpty { return clearLive() }
+        dirty = true
+        return ""
+    }
+
+    /// A stage begins at `now`: the prefix of its steps' lines, and what `heartbeat` shows.
+    public mutating func beginStage(_ name: String?, now: Double) {
+        stage = name
+        stageStart = now
+        lastHeartbeat = now
+    }
+
+    /// Called every half second or so: a stage that reports no step (the split, the features)
+    /// still shows it is alive, with its elapsed seconds: on the live line (redrawn at most once
+    /// a second), or as a plain line every `interval` seconds (at least one).
+    public mutating func heartbeat(now: Double) -> String {
+        if dirty && !steps.isEmpty { return redraw(now: now, force: false) }
+        guard let stage, steps.isEmpty else { return "" }
+        let text = "lens: \(stage) " + Self.duration((now - stageStart).rounded(.down))
+        switch mode {
+        case .quiet:
+            return ""
+        case .live:
+            guard now - lastDraw >= 1 else { return "" }
+            lastDraw = now
+            liveShown = true
+            return "\r\u{1B}[K" + text
+        case .plain(let interval):
+            guard now - lastHeartbeat >= max(interval, 1) else { return "" }
+            lastHeartbeat = now
+            return text + "\n"
+        }
     }
 
     /// Ends every step (a stage boundary) and takes the live line off the terminal.
@@ -124,8 +173,12 @@ public struct ProgressDisplay {
     mutating func redraw(now: Double, force: Bool) -> String {
         guard case .live(let width) = mode else { return "" }
         if steps.isEmpty { return clearLive() }
-        if !force && now - lastDraw < redrawInterval { return "" }
+        if !force && now - lastDraw < redrawInterval {
+            dirty = true
+            return ""
+        }
         lastDraw = now
+        dirty = false
         var text = (stage.map { "lens: \($0): " } ?? "lens: ") + steps.map { Self.describe($0, now: now) }.joined(separator: " | ")
         let room = max(width - 1, 10)
         if text.count > room { text = String(text.prefix(room - 1)) + "…" }

@@ -63,12 +63,13 @@ final class ProgressDisplayTests: XCTestCase {
         XCTAssertEqual(d.update(step: "copy ratings", done: 65_536, total: 1_000_000, unit: .rows, now: 0.05), "")
         XCTAssertEqual(d.update(step: "copy tags", done: 5, total: 10, unit: .rows, now: 0.1),
                        clear + "lens: load: copy ratings 65,536 / 1,000,000 rows (6%) | copy tags 5 / 10 rows (50%)")
-        // A finished step leaves the line at once, throttle or not.
-        XCTAssertEqual(d.update(step: "copy tags", done: 10, total: 10, unit: .rows, now: 0.12),
-                       clear + "lens: load: copy ratings 65,536 / 1,000,000 rows (6%)")
+        // A finished step leaves the line at its next redraw: the heartbeat's, when no event comes.
+        XCTAssertEqual(d.update(step: "copy tags", done: 10, total: 10, unit: .rows, now: 0.12), "")
+        XCTAssertEqual(d.heartbeat(now: 0.5), clear + "lens: load: copy ratings 65,536 / 1,000,000 rows (6%)")
+        XCTAssertEqual(d.heartbeat(now: 1.0), "", "nothing changed")
         XCTAssertEqual(d.message("lens:   copied 10 rows into tags", now: 0.13),
                        clear + "lens:   copied 10 rows into tags\n" + clear + "lens: load: copy ratings 65,536 / 1,000,000 rows (6%)")
-        XCTAssertEqual(d.end(step: "copy ratings", now: 0.14), clear)
+        XCTAssertEqual(d.end(step: "copy ratings", now: 0.14), clear, "the last step gone: the line goes at once")
         XCTAssertEqual(d.message("lens: load done", now: 0.15), "lens: load done\n", "no live line to clear")
 
         var narrow = ProgressDisplay(mode: .live(width: 30))
@@ -77,6 +78,16 @@ final class ProgressDisplayTests: XCTestCase {
         XCTAssertEqual(line.count - clear.count, 29, "one column short of the width, so the terminal never wraps")
         XCTAssertEqual(narrow.clearLive(), clear)
         XCTAssertEqual(narrow.clearLive(), "", "cleared once")
+    }
+
+    /// A step renamed by its next phase (ended and started at once) keeps its place on the line.
+    func testRenamedStepKeepsItsPlace() {
+        var d = ProgressDisplay(mode: .live(width: 200))
+        _ = d.update(step: "index a", done: 0, total: nil, unit: .none, now: 0)
+        _ = d.update(step: "index b", done: 0, total: nil, unit: .none, now: 0)
+        XCTAssertEqual(d.end(step: "index a", now: 1), "")
+        XCTAssertEqual(d.update(step: "index a (scanning table)", done: 5, total: 10, unit: .blocks, now: 1.001),
+                       clear + "lens: index a (scanning table) 5 / 10 blocks (50%) | index b 1 s")
     }
 
     /// An index build that moves from scanning blocks to loading tuples measures its rate anew.
@@ -94,5 +105,35 @@ final class ProgressDisplayTests: XCTestCase {
         XCTAssertEqual(d.update(step: "copy ratings", done: 0, total: 10, unit: .rows, now: 100), "")
         XCTAssertTrue(d.steps.isEmpty)
         XCTAssertEqual(d.message("warnings:", now: 101), "warnings:\n")
+    }
+}
+
+/// Protects "a stage without steps still shows it is alive": the split and the features report
+/// no step, so the heartbeat shows the stage's elapsed seconds, on the live line at most once a
+/// second, as a plain line every interval, and not while a step is shown or between stages.
+final class ProgressHeartbeatTests: XCTestCase {
+    func testHeartbeatOfAStageWithoutSteps() {
+        var live = ProgressDisplay(mode: .live(width: 80))
+        XCTAssertEqual(live.heartbeat(now: 5), "", "no stage")
+        live.beginStage("split", now: 10)
+        XCTAssertEqual(live.heartbeat(now: 11.2), "\r\u{1B}[Klens: split 1 s")
+        XCTAssertEqual(live.heartbeat(now: 11.7), "", "at most once a second")
+        XCTAssertEqual(live.heartbeat(now: 12.3), "\r\u{1B}[Klens: split 2 s")
+        XCTAssertEqual(live.message("lens: split done in 2.40 s", now: 12.4), "\r\u{1B}[Klens: split done in 2.40 s\n")
+        _ = live.update(step: "copy ratings", done: 1, total: 10, unit: .rows, now: 13.5)
+        XCTAssertEqual(live.heartbeat(now: 14.6), "", "a step is shown instead")
+
+        var plain = ProgressDisplay(mode: .plain(interval: 5))
+        plain.beginStage("features", now: 0)
+        XCTAssertEqual(plain.heartbeat(now: 4.9), "")
+        XCTAssertEqual(plain.heartbeat(now: 5.0), "lens: features 5 s\n")
+        XCTAssertEqual(plain.heartbeat(now: 7.0), "")
+        XCTAssertEqual(plain.heartbeat(now: 10.2), "lens: features 10 s\n")
+        plain.beginStage(nil, now: 11)
+        XCTAssertEqual(plain.heartbeat(now: 30), "", "between stages")
+
+        var quiet = ProgressDisplay(mode: .quiet)
+        quiet.beginStage("split", now: 0)
+        XCTAssertEqual(quiet.heartbeat(now: 10), "")
     }
 }
