@@ -280,7 +280,8 @@ public final class DropSource {
     /// (a zip entry read only in part has its CRC-32 left unchecked).
     /// - Throws: as ``open(_:)``, and ``IngestError`` from reading.
     public func readSmallFile(_ name: String, limit: Int) throws -> [UInt8] {
-        try open(name).readAll(limit: limit)
+        // not counted for progress: a README or a sample is read in an instant
+        try openUncounted(name).readAll(limit: limit)
     }
 
     /// The error for a file the drop does not have.
