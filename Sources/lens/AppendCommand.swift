@@ -30,6 +30,7 @@ struct AppendCommand: ParsableCommand {
     var database: String?
 
     @OptionGroup var waitOption: WaitOption
+    @OptionGroup var quietOption: QuietOption
 
     func validate() throws {
         guard next != (batch != nil) else { throw ValidationError("give exactly one of --next and --batch N") }
@@ -37,6 +38,7 @@ struct AppendCommand: ParsableCommand {
     }
 
     func run() throws {
+        quietOption.apply()
         do {
             InterruptHandling.install()
             let (config, file) = try loadPipelineConfig(pipeline)

@@ -33,6 +33,7 @@ struct Lens: ParsableCommand {
 
 /// Renders a fatal error as one line on stderr and exits with its documented code.
 func exitWith(_ error: Error) -> Never {
+    ProgressRenderer.shared.finishLine()
     if let e = error as? LensError {
         FileHandle.standardError.write(Data("lens: \(e.description)\n".utf8))
         exit(e.exitCode)
@@ -45,7 +46,8 @@ func exitWith(_ error: Error) -> Never {
     exit(2)
 }
 
-/// Talk for the terminal goes to stderr; stdout is for data.
+/// Talk for the terminal goes to stderr (through the progress display, which clears its live
+/// line first); stdout is for data.
 func say(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    ProgressRenderer.shared.say(text)
 }

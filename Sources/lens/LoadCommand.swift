@@ -20,6 +20,7 @@ struct LoadCommand: ParsableCommand {
     var database: String?
 
     @OptionGroup var waitOption: WaitOption
+    @OptionGroup var quietOption: QuietOption
 
     @Option(name: .long, help: "Pipeline file for the warehouse settings (default: pipelines/movielens.toml when present).")
     var pipeline: String?
@@ -34,6 +35,7 @@ struct LoadCommand: ParsableCommand {
     var format: String = "text"
 
     func run() throws {
+        quietOption.apply()
         do {
             InterruptHandling.install()
             let (loaded, file) = try loadPipelineConfig(pipeline)

@@ -70,10 +70,13 @@ public enum Checks {
 
     /// Runs `files` shared between `connections` (each takes the next file when it is free), each
     /// on its own thread; results in the order of `files`. For checks of committed tables only.
+    /// `onDone` hears (checks done, checks in all) at the start and after each check, one call at a time.
     public static func runInParallel(files: [String], connections: [PGConnection], sql: SQLFiles, current: String,
-                                     catalog: String) throws -> [CheckResult] {
+                                     catalog: String, onDone: @escaping (Int, Int) -> Void = { _, _ in }) throws -> [CheckResult] {
         let lock = NSLock()
         var next = 0
+        var done = 0
+        onDone(0, files.count)
         var results = [CheckResult?](repeating: nil, count: files.count)
         try runLanes(connections.map { conn in
             {
@@ -86,6 +89,8 @@ public enum Checks {
                     let result = try runOne(file: files[i], conn: conn, sql: sql, current: current, catalog: catalog)
                     lock.lock()
                     results[i] = result
+                    done += 1
+                    onDone(done, files.count)
                     lock.unlock()
                 }
             }

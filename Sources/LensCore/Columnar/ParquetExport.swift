@@ -68,7 +68,9 @@ public struct Manifest: Codable, Sendable {
 /// random ids: identical tables give byte-identical files.
 public enum ParquetExport {
     /// Writes everything; returns the manifest files (the caller completes and saves the manifest).
-    public static func write(_ t: LensTables, to out: String, config: PipelineConfig) throws -> [ManifestFile] {
+    /// `progress` hears the rows written of the large files, a row group at a time, from both lanes.
+    public static func write(_ t: LensTables, to out: String, config: PipelineConfig,
+                             progress: @escaping (ProgressEvent) -> Void = { _ in }) throws -> [ManifestFile] {
         let fm = FileManager.default
         let partial = out + ".partial"
         // Only lens's own leftover is deleted (ExportFolderGuard.check refused anything else
@@ -138,6 +140,8 @@ public enum ParquetExport {
                         ("batch", .int8(batch, validity: group.map { $0 >= bufferStart })),
                         ("source_line", .int32(hasLines ? Array(r.sourceLine[group]) : [Int32](repeating: 0, count: group.count))),
                     ], for: spec, parquet: true, what: "the Parquet export"))
+                    progress(.progress(step: "ratings/split=\(name)", done: Int64(group.upperBound - range.lowerBound),
+                                       total: Int64(range.count), unit: .rows))
                 }
             }
         }
@@ -179,6 +183,7 @@ public enum ParquetExport {
                     try writer.write(columns: try LensTableSpecs.ordered([
                         ("movie_id", .int32(ids.movieId)), ("tag_id", .int32(ids.tagId)), ("relevance", .float(Array(gs.relevance[group]))),
                     ], for: spec, parquet: true, what: "the Parquet export"))
+                    progress(.progress(step: "genome_scores", done: Int64(group.upperBound), total: Int64(gs.count), unit: .rows))
                 }
             }
         }

@@ -113,6 +113,44 @@ public final class FileByteSource: ByteSource {
     }
 }
 
+// MARK: - CountingByteSource
+
+/// Another source's bytes, counted for progress: `report` hears (name, bytes so far, expected
+/// size) every `reportEvery` bytes and once at the end. One addition and one comparison per
+/// `read` call (a chunk, not a line), so the readers' speed does not change.
+final class CountingByteSource: ByteSource {
+    /// 4 MiB: ml-25m's ratings.csv reports about 160 times.
+    static let reportEvery: Int64 = 4 << 20
+    private let inner: ByteSource
+    private let name: String
+    private let report: (String, Int64, Int64?) -> Void
+    private var done: Int64 = 0
+    private var nextReport = CountingByteSource.reportEvery
+    private var ended = false
+
+    init(_ inner: ByteSource, name: String, report: @escaping (String, Int64, Int64?) -> Void) {
+        self.inner = inner
+        self.name = name
+        self.report = report
+    }
+
+    var displayPath: String { inner.displayPath }
+    var expectedSize: Int64? { inner.expectedSize }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = try inner.read(into: buffer)
+        done += Int64(n)
+        if n == 0 {
+            if !ended { report(name, done, expectedSize) }
+            ended = true
+        } else if done >= nextReport {
+            nextReport = done + Self.reportEvery
+            report(name, done, expectedSize)
+        }
+        return n
+    }
+}
+
 // MARK: - Low-level helpers shared by the file and zip readers
 
 /// `open(2)` for reading (close-on-exec), named apart so that methods called `open` can reach it.

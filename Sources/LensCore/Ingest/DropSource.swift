@@ -51,6 +51,10 @@ public final class DropSource {
     /// How the files are reached.
     private let storage: Storage
 
+    /// Hears how far each file opened with ``open(_:)`` is read: (name, bytes read, size),
+    /// every ``CountingByteSource/reportEvery`` bytes and at its end, from the reading thread.
+    public var onRead: ((String, Int64, Int64?) -> Void)?
+
     /// Builds a drop from already located files.
     private init(
         path: String, kind: Kind, folder: String, storage: Storage, fileNames: [String], modificationDate: Date?
@@ -255,6 +259,13 @@ public final class DropSource {
     /// - Throws: ``IngestError`` `.notFound` when the drop has no such file (the message lists
     ///   the files it has), else the errors of ``FileByteSource`` or ``ZipArchive/open(_:)``.
     public func open(_ name: String) throws -> ByteSource {
+        let source = try openUncounted(name)
+        guard let onRead else { return source }
+        return CountingByteSource(source, name: name, report: onRead)
+    }
+
+    /// ``open(_:)`` without the progress count.
+    private func openUncounted(_ name: String) throws -> ByteSource {
         switch storage {
         case .directory(let files):
             guard let file = files[name] else { throw missing(name) }
@@ -269,7 +280,8 @@ public final class DropSource {
     /// (a zip entry read only in part has its CRC-32 left unchecked).
     /// - Throws: as ``open(_:)``, and ``IngestError`` from reading.
     public func readSmallFile(_ name: String, limit: Int) throws -> [UInt8] {
-        try open(name).readAll(limit: limit)
+        // not counted for progress: a README or a sample is read in an instant
+        try openUncounted(name).readAll(limit: limit)
     }
 
     /// The error for a file the drop does not have.

@@ -138,11 +138,13 @@ public final class WarehouseSession {
             // publishing; those that read the catalog run in the publishing transaction below.
             var tableChecks: [CheckResult] = []
             let report = try loader.load(tables, version: version, onTable: { progress(.tableLoaded($0, rows: $1)) },
-                                         onPublishWait: { progress(.publishWaiting($0)) },
+                                         onProgress: progress, onPublishWait: { progress(.publishWaiting($0)) },
                                          verify: { connections, loadingSchema in
                 tableChecks = try Checks.runInParallel(files: try Checks.files(sql: loader.sql, readingCatalog: false),
                                                        connections: connections, sql: loader.sql, current: loadingSchema,
-                                                       catalog: config.catalogSchema)
+                                                       catalog: config.catalogSchema) {
+                    progress(.progress(step: "checks", done: Int64($0), total: Int64($1), unit: .checks))
+                }
             }) { schema, loadedRows in
                 try catalog.recordVersion(version, schemaName: schema, runId: runId, source: manifest.source,
                                           sourceSHA256: manifest.sourceSHA256, fingerprint: manifest.runFingerprint,

@@ -111,6 +111,11 @@ public enum ProgressEvent: Sendable {
     case tableLoaded(String, rows: Int)
     /// Publishing waits for analyst sessions holding locks on the current views (it retries).
     case publishWaiting(PublishWait)
+    /// How far a step of the current stage is (a file read, a table copied, an index built);
+    /// reported every so many rows or bytes, or every half second, never per row.
+    case progress(step: String, done: Int64, total: Int64?, unit: ProgressUnit)
+    /// The step is over (its phase of the load ended) although its count did not reach a total.
+    case stepFinished(String)
 }
 
 /// The whole pipeline: drop -> clean -> split -> features -> Parquet -> PostgreSQL + catalog.
@@ -153,6 +158,7 @@ public enum RunPipeline {
         }
 
         let source = try DropSource.open(path: options.source)
+        source.onRead = { progress(.progress(step: $0, done: $1, total: $2, unit: .bytes)) }
         try MemoryBudget.check(source, ignore: options.ignoreMemoryCheck)
         let out = config.outDir
         if source.kind == .zip {
@@ -263,7 +269,7 @@ public enum RunPipeline {
             } else {
                 manifest = try timed("parquet", { (m: Manifest) in "\(m.files.count) files, \(m.parquetBytes) bytes" }) {
                     var m = manifest
-                    m.files = try ParquetExport.write(tables, to: out, config: config)
+                    m.files = try ParquetExport.write(tables, to: out, config: config, progress: progress)
                     m.parquetBytes = m.files.reduce(0) { $0 + $1.bytes }
                     try ParquetExport.commit(m, to: out)
                     return m

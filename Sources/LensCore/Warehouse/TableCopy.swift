@@ -9,11 +9,15 @@ import PGClient
 enum TableCopy {
     /// Flush threshold of the encoder buffer.
     static let flushBytes = 1 << 20
+    /// Rows between two progress reports of a large table (a mask: every 65,536 rows).
+    static let reportMask = (1 << 16) - 1
 
     /// Copies the ratings (and, when the buffer is held back, ratings_buffer) into `schema`;
-    /// returns rows per table as the server counted.
+    /// returns rows per table as the server counted. `onRows` hears (table, rows encoded, rows in
+    /// all) every 65,536 rows.
     static func copyRatings(_ tables: LensTables, into schema: String, on conn: PGConnection,
-                            includeBuffer: Bool, onTable: (String, Int) -> Void = { _, _ in }) throws -> [String: Int] {
+                            includeBuffer: Bool, onTable: (String, Int) -> Void = { _, _ in },
+                            onRows: (String, Int64, Int64) -> Void = { _, _, _ in }) throws -> [String: Int] {
         var rows: [String: Int] = [:]
         try LensTableSpecs.checkColumns(ratingsColumns, of: LensTableSpecs.ratings, parquet: false, what: "the COPY")
         let columns = LensTableSpecs.ratings.copyColumnList
@@ -25,13 +29,15 @@ enum TableCopy {
         let order = s.userMovieOrder ?? TemporalSplit.userMovieOrder(of: s.rows)
         let loadedEnd = includeBuffer ? s.rows.count : s.trainCount + s.testCount
         rows["ratings"] = try copyBinary(into: "\(schema).ratings", columns: columns, on: conn) { enc, w in
-            try encodeRatings(s, order: order, positions: 0..<loadedEnd, into: &enc, writer: w)
+            try encodeRatings(s, order: order, positions: 0..<loadedEnd, into: &enc, writer: w) { onRows("ratings", $0, Int64(loadedEnd)) }
         }
         onTable("ratings", rows["ratings"]!)
         KillPoint.check("after_copy_ratings")
         if !includeBuffer {
             rows["ratings_buffer"] = try copyBinary(into: "\(schema).ratings_buffer", columns: columns, on: conn) { enc, w in
-                try encodeRatings(s, order: order, positions: loadedEnd..<s.rows.count, into: &enc, writer: w)
+                try encodeRatings(s, order: order, positions: loadedEnd..<s.rows.count, into: &enc, writer: w) {
+                    onRows("ratings_buffer", $0, Int64(s.rows.count - loadedEnd))
+                }
             }
             onTable("ratings_buffer", rows["ratings_buffer"]!)
         }
@@ -132,7 +138,8 @@ enum TableCopy {
     /// Copies every other table of `tables` into `schema` (in `LensTableSpecs.others` order);
     /// returns rows per table as the server counted.
     static func copyOthers(_ tables: LensTables, into schema: String, on conn: PGConnection,
-                           onTable: (String, Int) -> Void = { _, _ in }) throws -> [String: Int] {
+                           onTable: (String, Int) -> Void = { _, _ in },
+                           onRows: (String, Int64, Int64) -> Void = { _, _, _ in }) throws -> [String: Int] {
         var rows: [String: Int] = [:]
         func copy(_ spec: TableSpec, _ body: (inout PGBinaryCopyEncoder, PGCopySink) throws -> Void) throws {
             let n = try copyBinary(into: "\(schema).\(spec.name)", columns: spec.copyColumnList, on: conn, body)
@@ -149,7 +156,10 @@ enum TableCopy {
                 guard let gs = tables.genomeScores else { continue }
                 try LensTableSpecs.checkColumns(genomeScoresColumns, of: spec, parquet: false, what: "the COPY")
                 try copy(spec) { enc, w in
+                    var sent = 0
                     try gs.forEachRow { movieId, tagId, relevance in
+                        sent &+= 1
+                        if sent & reportMask == 0 { onRows(spec.name, Int64(sent), Int64(gs.count)) }
                         enc.beginRow(fieldCount: 3)
                         enc.int32(movieId)
                         enc.int32(tagId)
@@ -163,6 +173,7 @@ enum TableCopy {
             let fields = Int16(columns.count)
             try copy(spec) { enc, w in
                 for i in 0..<count {
+                    if i & reportMask == reportMask { onRows(spec.name, Int64(i + 1), Int64(count)) }
                     enc.beginRow(fieldCount: fields)
                     for column in columns { column(&enc, i) }
                     if enc.count > flushBytes { try w.flush(&enc) }
@@ -176,9 +187,10 @@ enum TableCopy {
     static let ratingsColumns = ["user_id", "movie_id", "rating", "rated_at", "split", "batch", "source_line"]
 
     /// Encodes the ratings at `positions` (in the split order) with their split and batch, in
-    /// the order `order` lists them (every position once).
+    /// the order `order` lists them (every position once). `onRows` hears the rows encoded so far
+    /// every 65,536 rows.
     static func encodeRatings(_ s: SplitRatings, order: [UInt32], positions: Range<Int>, into enc: inout PGBinaryCopyEncoder,
-                              writer w: PGCopySink) throws {
+                              writer w: PGCopySink, onRows: (Int64) -> Void = { _ in }) throws {
         let testStart = s.trainCount, bufferStart = s.trainCount + s.testCount
         let lines = s.rows.sourceLine.count == s.rows.count ? s.rows.sourceLine : [Int32](repeating: 0, count: s.rows.count)
         try s.rows.userId.withUnsafeBufferPointer { u in
@@ -186,9 +198,12 @@ enum TableCopy {
                 try s.rows.rating.withUnsafeBufferPointer { r in
                     let base = s.rows.ratedAt.base
                     try s.rows.ratedAt.offsets.withUnsafeBufferPointer { at in
+                        var sent = 0
                         for position in order {
                             let i = Int(position)
                             guard positions.contains(i) else { continue }
+                            sent &+= 1
+                            if sent & reportMask == 0 { onRows(Int64(sent)) }
                             enc.beginRow(fieldCount: 7)
                             enc.int32(u[i])
                             enc.int32(mv[i])

@@ -82,7 +82,10 @@ public struct WarehouseLoader {
     /// publishing transaction just before COMMIT with the final schema name and the rows COPY
     /// loaded per table (the catalog's version and dataset rows), so they become visible together.
     /// `onPublishWait` hears each wait of the publish for analysts' locks (`PublishLockPolicy`).
+    /// `onProgress` hears the rows each COPY has sent and, from `LoadProgressMonitor`, how far the
+    /// index builds, keys, ANALYZE and publish are (one call at a time, from several threads).
     public func load(_ tables: LensTables, version: Int, onTable: @escaping (String, Int) -> Void = { _, _ in },
+                     onProgress: @escaping (ProgressEvent) -> Void = { _ in },
                      onPublishWait: (PublishWait) -> Void = { _ in },
                      verify: ([PGConnection], String) throws -> Void,
                      record: (String, [String: Int]) throws -> Void) throws -> LoadReport {
@@ -104,6 +107,11 @@ public struct WarehouseLoader {
             onTable(name, n)
             progressLock.unlock()
         }
+        let reportProgress: (ProgressEvent) -> Void = { event in progressLock.withLock { onProgress(event) } }
+        let reportRows: (String, Int64, Int64) -> Void = { reportProgress(.progress(step: "copy \($0)", done: $1, total: $2, unit: .rows)) }
+        let monitor = try LoadProgressMonitor(openConnection: openConnection, sql: sql, report: reportProgress)
+        monitor.start()
+        defer { monitor.stop() }
         do {
             try conn.execute(try sql.text("warehouse/drop_loading_schema.sql", ["loading": loading, "schema": schema]))
             try conn.execute(try sql.text("warehouse/create_version_schema.sql", ["schema": loading]))
@@ -118,34 +126,42 @@ public struct WarehouseLoader {
                         // DDL and COMMENTs from the specs (ratings_buffer: the same columns)
                         try conn.execute(LensTableSpecs.ratings.ddl(schema: loading) + LensTableSpecs.ratingsBuffer.ddl(schema: loading))
                         ratingsRows = try TableCopy.copyRatings(tables, into: loading, on: conn,
-                                                                includeBuffer: !config.holdBackBuffer, onTable: reportTable)
+                                                                includeBuffer: !config.holdBackBuffer, onTable: reportTable,
+                                                                onRows: reportRows)
                     }
                 },
-                { otherRows = try loadOtherTables(tables, into: loading, on: second, onTable: reportTable) },
+                { otherRows = try loadOtherTables(tables, into: loading, on: second, onTable: reportTable, onRows: reportRows) },
             ])
             let rows = ratingsRows.merging(otherRows) { a, _ in a }
             lap("copy")
             KillPoint.check("after_copy")
 
             // 2. The ratings' indexes, one per connection at once; 3. then their keys.
+            monitor.phase([.init(name: "index ratings_pkey", pid: conn.backendPID),
+                           .init(name: "index ratings_movie_id_idx, ratings_batch_idx", pid: second.backendPID)])
             try runLanes([
                 { try conn.transaction { try conn.execute(try sql.text("warehouse/ratings_unique_index.sql", ["schema": loading])) } },
                 { try second.transaction { try second.execute(try sql.text("warehouse/ratings_indexes.sql", ["schema": loading])) } },
             ])
+            monitor.phase([.init(name: "ratings keys", pid: nil)])
             try conn.transaction {
                 try conn.execute(try sql.text("warehouse/ratings_keys.sql", ["schema": loading]))
             }
             lap("index")
             KillPoint.check("after_index")
+            monitor.phase([.init(name: "analyze ratings", pid: conn.backendPID)])
             try conn.execute(try sql.text("warehouse/analyze_ratings.sql", ["schema": loading]))
             lap("analyze")
 
-            // 4. The checks that read only the version's tables, on both connections.
+            // 4. The checks that read only the version's tables, on both connections (their
+            //    count is reported by `verify`).
+            monitor.phase([])
             try verify([conn, second], loading)
             lap("checks")
 
             // 5. Publish: one transaction, retried while analysts hold locks on the views it
             //    replaces (PublishLocks.swift), so that it never makes their queries wait long.
+            monitor.phase([.init(name: "publish", pid: nil)])
             try publishWaitingForLocks(version: version, onWait: onPublishWait) {
                 try conn.execute(try sql.text("warehouse/rename_loaded_schema.sql", ["loading": loading, "schema": schema]))
                 try conn.execute(try sql.text("warehouse/publish_current.sql", ["schema": schema, "current": config.currentSchema]))
@@ -167,10 +183,11 @@ public struct WarehouseLoader {
     /// Creates (DDL and COMMENTs from `LensTableSpecs`), COPYs, keys and analyses every table but
     /// the ratings in one transaction on `c`.
     private func loadOtherTables(_ tables: LensTables, into schema: String, on c: PGConnection,
-                                 onTable: @escaping (String, Int) -> Void) throws -> [String: Int] {
+                                 onTable: @escaping (String, Int) -> Void,
+                                 onRows: @escaping (String, Int64, Int64) -> Void) throws -> [String: Int] {
         try c.transaction {
             try c.execute(LensTableSpecs.others.map { $0.ddl(schema: schema) }.joined())
-            var rows = try TableCopy.copyOthers(tables, into: schema, on: c, onTable: onTable)
+            var rows = try TableCopy.copyOthers(tables, into: schema, on: c, onTable: onTable, onRows: onRows)
             if let rules = tables.pairLift {
                 // computed in the features stage; without it, publishing builds the table in SQL
                 try c.execute(LensTableSpecs.moviePairLift.ddl(schema: schema))
