@@ -37,7 +37,7 @@ final class ProgressTests: XCTestCase {
         }
         let ratingsBytes = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: drop + "/ratings.csv")[.size] as? NSNumber)
         let mb = String(format: "%.1f", ratingsBytes.doubleValue / 1_000_000)
-        let checks = try FileManager.default.contentsOfDirectory(atPath: CLI.repo + "/sql/checks").filter {
+        let checks = try FileManager.default.contentsOfDirectory(atPath: CLI.repo + "/sql/checks").filter { try $0.hasSuffix(".sql") &&
             !(try String(contentsOfFile: CLI.repo + "/sql/checks/" + $0, encoding: .utf8)).contains("{{catalog}}")
         }.count
         XCTAssertEqual(checks, 5)
