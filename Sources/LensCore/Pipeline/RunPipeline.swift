@@ -277,7 +277,7 @@ public enum RunPipeline {
             guard let session else { return result }
             if loadIsCurrent {
                 progress(.stageSkipped("load"))
-                try session.finishSkipped(manifest: manifest, stageSeconds: stageSeconds)
+                result.version = try session.finishSkipped(manifest: manifest, stageSeconds: stageSeconds)
                 result.runId = session.runId
                 return result
             }
