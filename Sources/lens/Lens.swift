@@ -56,7 +56,7 @@ func exitWith(_ error: Error) -> Never {
     let code = exitCode(for: error)
     let (message, file, line) = describe(error)
     FileHandle.standardError.write(Data("lens: \(message)\n".utf8))
-    if Output.format == .json { Output.printErrorJSON(message: message, exitCode: code, file: file, line: line) }
+    if Output.format == .json && !Output.printedJSONResult { Output.printErrorJSON(message: message, exitCode: code, file: file, line: line) }
     exit(code)
 }
 

@@ -34,12 +34,16 @@ struct FormatOption: ParsableArguments {
 enum Output {
     /// The `--format` of this invocation (text until a command's options are validated).
     nonisolated(unsafe) static var format: OutputFormat = .text
+    /// Set once a JSON result is on stdout: a failure found after it (a run that does not
+    /// reconcile) is then said on stderr only, so stdout stays one document.
+    nonisolated(unsafe) static var printedJSONResult = false
 
     /// A result as one pretty-printed JSON document with sorted keys, on stdout.
     static func printJSON<T: Encodable>(_ value: T) throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try enc.encode(value), as: UTF8.self))
+        printedJSONResult = true
     }
 
     /// Whether the raw arguments ask for JSON (for errors found before the options are validated).
