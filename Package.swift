@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
         .testTarget(name: "PGClientTests", dependencies: ["PGClient"]),
         .testTarget(name: "LensCoreTests", dependencies: ["LensCore"]),
-        .testTarget(name: "LensCLITests", dependencies: ["LensCore"], exclude: ["Scripts"]),
+        .testTarget(name: "LensCLITests", dependencies: ["LensCore"], exclude: ["Scripts", "Golden"]),
     ],
     swiftLanguageModes: [.v5]
 )

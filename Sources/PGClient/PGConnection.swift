@@ -12,12 +12,16 @@ public struct PGRows: Sendable, Equatable {
     public let rows: [[String?]]
     /// The command tag, e.g. "SELECT 3", "INSERT 0 1", "CREATE TABLE".
     public let commandTag: String
+    /// Each column's type OID (PQftype), e.g. 23 int4, 16 bool, 1184 timestamptz; empty when
+    /// the rows were built by hand. Lets a renderer type the text values (JSON numbers, booleans).
+    public let columnTypes: [UInt32]
     public var count: Int { rows.count }
 
-    public init(columns: [String], rows: [[String?]], commandTag: String) {
+    public init(columns: [String], rows: [[String?]], commandTag: String, columnTypes: [UInt32] = []) {
         self.columns = columns
         self.rows = rows
         self.commandTag = commandTag
+        self.columnTypes = columnTypes
     }
 
     /// The value of `column` in row `row` (nil when NULL or when there is no such column).
@@ -154,6 +158,7 @@ public final class PGConnection {
         var columns: [String] = []
         columns.reserveCapacity(nFields)
         for f in 0..<nFields { columns.append(String(cString: PQfname(res1, Int32(f)))) }
+        let columnTypes = (0..<nFields).map { UInt32(PQftype(res1, Int32($0))) }
         var rows: [[String?]] = []
         rows.reserveCapacity(nRows)
         for r in 0..<nRows {
@@ -169,7 +174,7 @@ public final class PGConnection {
             rows.append(row)
         }
         let tag = PQcmdStatus(res1).map { String(cString: $0) } ?? ""
-        return PGRows(columns: columns, rows: rows, commandTag: tag)
+        return PGRows(columns: columns, rows: rows, commandTag: tag, columnTypes: columnTypes)
     }
 
     // MARK: - COPY

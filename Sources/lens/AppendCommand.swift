@@ -32,6 +32,8 @@ struct AppendCommand: ParsableCommand {
     @OptionGroup var waitOption: WaitOption
     @OptionGroup var quietOption: QuietOption
 
+    @OptionGroup var output: FormatOption
+
     func validate() throws {
         guard next != (batch != nil) else { throw ValidationError("give exactly one of --next and --batch N") }
         if outOfOrder && next { throw ValidationError("--out-of-order goes with --batch N, not --next") }
@@ -45,16 +47,18 @@ struct AppendCommand: ParsableCommand {
             var options = RunOptions(source: "append", pipelineFile: file, config: config, database: database)
             waitOption.apply(to: &options)
             let request: AppendRequest = batch.map { .batch($0, outOfOrder: outOfOrder) } ?? .next
+            try output.requireNotTabular("lens append", use: "")
             let r = try AppendTask.run(request, options: options)
+            if output.format == .json { return try Output.printJSON(r) }
             guard let appended = r.batch else {
-                say("lens: all \(r.batchCount) batches are appended to version \(r.version); nothing to do")
+                print("all \(r.batchCount) batches are appended to version \(r.version); nothing to do")
                 return
             }
             if let earlier = r.alreadyAppendedByRun {
-                say("lens: batch \(appended) was appended to version \(r.version) by run \(earlier); nothing changed")
+                print("batch \(appended) was appended to version \(r.version) by run \(earlier); nothing changed")
             } else {
                 let left = r.heldBack.isEmpty ? "none held back" : "held back: \(r.heldBack.map(String.init).joined(separator: ", "))"
-                say("lens: appended batch \(appended) to version \(r.version)\(r.outOfOrder ? " out of order" : ""): "
+                print("appended batch \(appended) to version \(r.version)\(r.outOfOrder ? " out of order" : ""): "
                     + "\(r.rowsAppended) ratings (run \(r.runId)); \(left)")
             }
         } catch {

@@ -16,35 +16,48 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "PostgreSQL URL or conninfo (else DATABASE_URL, PG* variables, else the private cluster).")
     var database: String?
 
-    @Option(name: .long, help: "text | json (json goes to stdout)")
-    var format: String = "text"
+    @OptionGroup var output: FormatOption
 
     func run() throws {
         do {
-            guard format == "text" || format == "json" else {
-                throw LensError.config(file: "--format", line: nil, message: "must be text or json")
-            }
             let (config, _) = try loadPipelineConfig(pipeline)
             let report = try CheckTask.run(database: database, config: config)
-            if format == "json" {
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try enc.encode(report.results), as: UTF8.self))
-            }
-            for r in report.results {
-                say(String(format: "%@  %@ (%.2f s)", r.passed ? "ok  " : "FAIL", r.headline, r.seconds))
-                if !r.passed {
-                    for line in r.sampleLines { say("        \(line)") }
-                    if r.violations > r.sample.count { say("        ... and \(r.violations - r.sample.count) more") }
-                }
-            }
             let failed = report.results.filter { !$0.passed }.count
-            say("lens: \(report.results.count - failed) of \(report.results.count) checks passed on version \(report.version) (recorded as run \(report.runId))")
-            if failed > 0 { throw ExitCode(1) }
+            switch output.format {
+            case .json:
+                try Output.printJSON(CheckOutput(report))
+            case .csv, .markdown:
+                let rows = report.results.map { r -> [String?] in [r.name, r.dataset, r.passed ? "t" : "f", String(r.violations), r.summary] }
+                print(QueryRunner.render(QueryResult(columns: ["check", "dataset", "passed", "violations", "summary"], rows: rows,
+                                                     columnTypes: [25, 25, 16, 20, 25]), format: output.format))
+            case .text:
+                for r in report.results {
+                    print(String(format: "%@  %@ (%.2f s)", r.passed ? "ok  " : "FAIL", r.headline, r.seconds))
+                    if !r.passed {
+                        for line in r.sampleLines { print("        \(line)") }
+                        if r.violations > r.sample.count { print("        ... and \(r.violations - r.sample.count) more") }
+                    }
+                }
+                print("\(report.results.count - failed) of \(report.results.count) checks passed on version \(report.version) (recorded as run \(report.runId))")
+            }
+            if failed > 0 {
+                say("lens: \(failed) of \(report.results.count) checks failed on version \(report.version)")
+                throw ExitCode(1)
+            }
         } catch let e as ExitCode {
             throw e
         } catch {
             exitWith(error)
         }
     }
+}
+
+/// `lens check --format json`: one object, the checks with their version and catalog run.
+struct CheckOutput: Encodable {
+    var version: Int
+    var runId: Int64
+    var passed: Bool
+    var checks: [CheckResult]
+    init(_ r: CheckReport) { (version, runId, passed, checks) = (r.version, r.runId, r.passed, r.results) }
+    enum CodingKeys: String, CodingKey { case version, runId = "run_id", passed, checks }
 }

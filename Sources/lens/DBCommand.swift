@@ -13,26 +13,33 @@ struct DBCommand: ParsableCommand {
     @Argument(help: "status | start | stop | url | psql")
     var action: String
 
+    @OptionGroup var output: FormatOption
+
     func run() throws {
         let cluster = LocalCluster(stateDir: DatabaseTarget.stateDir)
+        let statusJSON = { "{\"status\": \(QueryRunner.jsonString("\(cluster.status())")), \"data_dir\": \(QueryRunner.jsonString(cluster.dataDir))}" }
         do {
+            try output.requireNotTabular("lens db", use: "")
             switch action {
             case "status":
-                print("\(cluster.status()) (\(cluster.dataDir))")
+                print(output.format == .json ? statusJSON() : "\(cluster.status()) (\(cluster.dataDir))")
             case "start":
                 try cluster.start()
                 say("lens: private cluster running in \(cluster.dataDir)")
+                if output.format == .json { print(statusJSON()) }
             case "stop":
                 try cluster.stop()
                 say("lens: private cluster stopped")
+                if output.format == .json { print(statusJSON()) }
             case "url":
-                print(cluster.url)
+                print(output.format == .json ? "{\"url\": \(QueryRunner.jsonString(cluster.url))}" : cluster.url)
             case "psql":
                 // A reader: an existing cluster is started, none is created.
                 _ = try DatabaseTarget.resolve(explicit: nil, access: .reader)
                 let p = Process()
                 p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                p.arguments = ["psql", cluster.conninfo]
+                // psql gets the user's session settings, not the ones lens pins for its own output.
+                p.arguments = ["-u", "PGTZ", "-u", "PGDATESTYLE", "psql", cluster.conninfo]
                 try p.run()
                 p.waitUntilExit()
                 throw ExitCode(p.terminationStatus)

@@ -22,23 +22,22 @@ struct DoctorCommand: ParsableCommand {
     @Option(name: .long, help: "Pipeline file (default: pipelines/movielens.toml when present).")
     var pipeline: String?
 
-    @Option(name: .long, help: "text or json (json goes to stdout).")
-    var format: String = "text"
+    @OptionGroup var output: FormatOption
 
     func run() throws {
         do {
-            guard format == "text" || format == "json" else {
-                throw LensError.config(file: "--format", line: nil, message: "must be text or json")
-            }
             let (config, _) = try loadPipelineConfig(pipeline)
             let items = Doctor.run(.init(database: database, source: source.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
                                          out: out ?? config.outDir))
-            if format == "json" {
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            switch output.format {
+            case .json:
                 struct Report: Encodable { var ok: Bool; var items: [Doctor.Item] }
-                print(String(decoding: try enc.encode(Report(ok: items.allSatisfy(\.ok), items: items)), as: UTF8.self))
-            } else {
+                try Output.printJSON(Report(ok: items.allSatisfy(\.ok), items: items))
+            case .csv, .markdown:
+                let rows = items.map { i -> [String?] in [i.name, i.ok ? "t" : "f", i.detail, i.fix] }
+                print(QueryRunner.render(QueryResult(columns: ["item", "ok", "detail", "fix"], rows: rows, columnTypes: [25, 16, 25, 25]),
+                                         format: output.format))
+            case .text:
                 for item in items {
                     print((item.ok ? "ok       " : "PROBLEM  ") + item.name.padding(toLength: 18, withPad: " ", startingAt: 0) + item.detail
                           + (item.fix.map { "\n         " + String(repeating: " ", count: 18) + "fix: " + $0 } ?? ""))

@@ -34,23 +34,27 @@ struct DriftCommand: ParsableCommand {
     @Option(name: .long, help: "PostgreSQL URL or conninfo (else DATABASE_URL, PG* variables, else the private cluster).")
     var database: String?
 
-    @Option(name: .long, help: "text | json (json goes to stdout)")
-    var format: String = "text"
+    @OptionGroup var output: FormatOption
 
     func run() throws {
         do {
-            guard format == "text" || format == "json" else {
-                throw LensError.config(file: "--format", line: nil, message: "must be text or json")
-            }
             try thresholdOptions.check()
             let (config, _) = try loadPipelineConfig(pipeline)
             let thresholds = thresholdOptions.apply(to: config.drift)
             let report = try DriftTask.run(database: database, config: config, thresholds: thresholds, record: !dryRun)
-            if format == "json" {
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try enc.encode(report), as: UTF8.self))
-            } else {
+            switch output.format {
+            case .json:
+                try Output.printJSON(report)
+            case .csv, .markdown:
+                // One row per batch and metric: the long form of the text table.
+                let rows = report.batches.flatMap { b in
+                    b.metrics.map { m -> [String?] in
+                        [String(b.batch), m.metric, String(m.value), String(m.threshold), m.pValue.map { String($0) }, m.alert ? "t" : "f"]
+                    }
+                }
+                print(QueryRunner.render(QueryResult(columns: ["batch", "metric", "value", "threshold", "p_value", "alert"], rows: rows,
+                                                     columnTypes: [23, 25, 701, 701, 701, 16]), format: output.format))
+            case .text:
                 print("batch  ratings  users  eff.users  rating_ks  p_value    genre_psi  activity_psi  p_value")
                 for b in report.batches {
                     func v(_ name: String) -> String {

@@ -21,29 +21,20 @@ struct FetchCommand: ParsableCommand {
     @Option(name: .long, help: "Download folder (default: $LENS_HOME/downloads, else .lens/downloads).")
     var to: String?
 
-    @Option(name: .long, help: "Output format: text (the path on stdout) or json (the result on stdout).")
-    var format: String = "text"
+    @OptionGroup var output: FormatOption
 
     func run() throws {
         let renderer = FetchProgressRenderer()
         do {
-            guard format == "text" || format == "json" else {
-                throw LensError.config(file: "--format", line: nil, message: "must be text or json")
-            }
+            try output.requireNotTabular("lens fetch", use: "")
             let result = try Fetch.run(nameOrURL, to: to, progress: renderer.render)
             renderer.finish()
             say("lens fetch: \(result.note)")
-            if format == "json" {
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try enc.encode(result), as: UTF8.self))
+            if output.format == .json {
+                try Output.printJSON(result)
             } else {
                 print(result.path)
             }
-        } catch let e as FetchError {
-            renderer.finish()
-            FileHandle.standardError.write(Data("lens: \(e.description)\n".utf8))
-            Foundation.exit(e.exitCode)
         } catch {
             renderer.finish()
             exitWith(error)

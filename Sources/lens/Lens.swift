@@ -12,6 +12,8 @@ struct Lens: ParsableCommand {
         discussion: """
             Precedence of settings: command-line flag > environment > pipeline file > built-in default.
             Exit codes: 0 success, 1 a data check failed, 2 could not complete, 64 usage or config error, 70 internal error.
+            Results go to stdout (--format text|json|csv|markdown), progress and errors to stderr; with --format json \
+            a failure prints {"error": {...}} on stdout too.
             """,
         version: lensVersion,
         subcommands: [RunCommand.self, LoadCommand.self, AppendCommand.self, CatalogCommand.self, DBCommand.self, QueryCommand.self, CheckCommand.self, DriftCommand.self, ReportCommand.self, RolesCommand.self, SynthCommand.self, FetchCommand.self, DoctorCommand.self]
@@ -26,24 +28,37 @@ struct Lens: ParsableCommand {
             let command = arguments.first { !$0.hasPrefix("-") } ?? ""
             setenv("PGAPPNAME", command.isEmpty ? "lens" : "lens \(command)", 1)
         }
+        // Typed JSON timestamps and dates rely on these session settings (libpq sends them
+        // at connect); a user's own PGTZ/PGDATESTYLE would change what lens prints.
+        setenv("PGTZ", "UTC", 1)
+        setenv("PGDATESTYLE", "ISO", 1)
         DatabaseTarget.onPrivateCluster = { say("lens: " + $0) }
-        main(arguments)
+        // ArgumentParser's own `main`, plus the JSON error document for a usage error found
+        // while parsing (`exitWith` prints it for the errors a command meets).
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch let error as ExitCode {
+            exit(withError: error)
+        } catch {
+            let code = Lens.exitCode(for: error).rawValue
+            if code != 0 && Output.asksForJSON(arguments) {
+                Output.printErrorJSON(message: Lens.message(for: error), exitCode: code, file: nil, line: nil)
+            }
+            exit(withError: error)
+        }
     }
 }
 
-/// Renders a fatal error as one line on stderr and exits with its documented code.
+/// Renders a fatal error as one line on stderr (and, with `--format json`, as the invocation's
+/// JSON document on stdout) and exits with its documented code (`exitCode(for:)`).
 func exitWith(_ error: Error) -> Never {
     ProgressRenderer.shared.finishLine()
-    if let e = error as? LensError {
-        FileHandle.standardError.write(Data("lens: \(e.description)\n".utf8))
-        exit(e.exitCode)
-    }
-    if let e = error as? IngestError {
-        FileHandle.standardError.write(Data("lens: \(e.description)\n".utf8))
-        exit(2)
-    }
-    FileHandle.standardError.write(Data("lens: error: \(error)\n".utf8))
-    exit(2)
+    let code = exitCode(for: error)
+    let (message, file, line) = describe(error)
+    FileHandle.standardError.write(Data("lens: \(message)\n".utf8))
+    if Output.format == .json && !Output.printedJSONResult { Output.printErrorJSON(message: message, exitCode: code, file: file, line: line) }
+    exit(code)
 }
 
 /// Talk for the terminal goes to stderr (through the progress display, which clears its live

@@ -31,8 +31,7 @@ struct LoadCommand: ParsableCommand {
     @Flag(name: .long, help: "At the publish lock deadline, end the sessions holding locks on the current views (pg_terminate_backend; their transactions roll back) and publish, instead of failing.")
     var terminateBlockers = false
 
-    @Option(name: .long, help: "Output format of the summary: text or json (json goes to stdout).")
-    var format: String = "text"
+    @OptionGroup var output: FormatOption
 
     func run() throws {
         quietOption.apply()
@@ -43,20 +42,11 @@ struct LoadCommand: ParsableCommand {
             if let publishLockDeadline { config.publish.deadlineSeconds = publishLockDeadline }
             if terminateBlockers { config.publish.terminateBlockers = true }
             try config.publish.validate(source: "--publish-lock-deadline")
-            guard format == "text" || format == "json" else {
-                throw LensError.config(file: "--format", line: nil, message: "must be text or json")
-            }
             let path = URL(fileURLWithPath: dir).standardizedFileURL.path
             var options = RunOptions(source: path, pipelineFile: file, config: config, database: database)
             waitOption.apply(to: &options)
             let result = try LoadFolderTask.run(dir: path, options: options, progress: renderProgress)
-            if format == "json" {
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try enc.encode(result), as: UTF8.self))
-            } else {
-                say(renderSummary(result))
-            }
+            try printRunResult(result, format: output.format)
             if !result.reconciled { throw LensError.check(name: "reconciliation", message: "some input file does not reconcile; see the summary") }
         } catch {
             exitWith(error)

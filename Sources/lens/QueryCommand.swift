@@ -31,18 +31,15 @@ struct QueryCommand: ParsableCommand {
     @Option(name: .long, help: "PostgreSQL URL or conninfo.")
     var database: String?
 
-    @Option(name: .long, help: "table | csv | json | markdown")
-    var format: String = "table"
+    @OptionGroup var output: FormatOption
 
     func run() throws {
         do {
-            guard QueryRunner.formats.contains(format) else {
-                throw LensError.config(file: "--format", line: nil, message: "must be one of \(QueryRunner.formats.joined(separator: ", ")), got '\(format)'")
-            }
             let files = try SQLFiles.locate()
             let (config, _) = try loadPipelineConfig(pipeline)
             if list {
-                print(QueryRunner.renderList(try NamedQuery.all(in: files), format: format == "json" ? "json" : "text"))
+                try output.requireNotTabular("lens query --list", use: "")
+                print(QueryRunner.renderList(try NamedQuery.all(in: files), format: output.format))
                 return
             }
             let query: NamedQuery?
@@ -77,7 +74,7 @@ struct QueryCommand: ParsableCommand {
                 }
                 rows = try QueryRunner.adHoc(sql!, conn: conn)
             }
-            print(QueryRunner.render(rows, format: format))
+            print(QueryRunner.render(rows, format: output.format))
         } catch {
             exitWith(error)
         }

@@ -29,8 +29,11 @@ struct RolesCommand: ParsableCommand {
     @Option(name: .long, help: "PostgreSQL URL or conninfo of a role that may create roles (else DATABASE_URL, PG*, else the private cluster).")
     var database: String?
 
+    @OptionGroup var output: FormatOption
+
     func run() throws {
         do {
+            try output.requireNotTabular("lens roles setup", use: "")
             guard action == "setup" else {
                 throw LensError.config(file: "lens roles", line: nil, message: "unknown action '\(action)'; use setup")
             }
@@ -52,8 +55,24 @@ struct RolesCommand: ParsableCommand {
             let r = try AnalystRole.setup(conn: conn, sql: sql, current: config.currentSchema, catalog: config.catalogSchema, login: login)
             say("lens: role \(AnalystRole.name) \(r.created ? "created" : "updated"): reads schema \(r.schema) only; "
                 + (r.canLogin ? (r.hasPassword ? "logs in with the password from $\(passwordEnv ?? "")" : "logs in without a password (as pg_hba allows)") : "NOLOGIN group role"))
-            if r.canLogin && !target.conninfo.isEmpty {
-                say("lens: analysts connect with: psql \"\(AnalystRole.conninfo(from: target.display))\"")
+            // The result: the connection string analysts use (none for a group role).
+            let conninfo = r.canLogin && !target.conninfo.isEmpty ? AnalystRole.conninfo(from: target.display) : nil
+            if output.format == .json {
+                struct Setup: Encodable {
+                    var role: String, created: Bool, can_login: Bool, has_password: Bool, schema: String, conninfo: String?
+                    func encode(to encoder: Encoder) throws {   // conninfo null rather than absent
+                        var c = encoder.container(keyedBy: CodingKeys.self)
+                        try c.encode(role, forKey: .role); try c.encode(created, forKey: .created)
+                        try c.encode(can_login, forKey: .can_login); try c.encode(has_password, forKey: .has_password)
+                        try c.encode(schema, forKey: .schema); try c.encode(conninfo, forKey: .conninfo)
+                    }
+                    enum CodingKeys: CodingKey { case role, created, can_login, has_password, schema, conninfo }
+                }
+                try Output.printJSON(Setup(role: AnalystRole.name, created: r.created, can_login: r.canLogin, has_password: r.hasPassword,
+                                           schema: r.schema, conninfo: conninfo))
+            } else if let conninfo {
+                say("lens: analysts connect with: psql \"\(conninfo)\"")
+                print(conninfo)
             }
         } catch {
             exitWith(error)

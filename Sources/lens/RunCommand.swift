@@ -54,8 +54,7 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Run even when the estimated peak memory exceeds the memory available.")
     var ignoreMemoryCheck = false
 
-    @Option(name: .long, help: "Output format of the summary: text or json (json goes to stdout).")
-    var format: String = "text"
+    @OptionGroup var output: FormatOption
 
     func run() throws {
         quietOption.apply()
@@ -68,9 +67,6 @@ struct RunCommand: ParsableCommand {
             if let publishLockDeadline { c.publish.deadlineSeconds = publishLockDeadline }
             if terminateBlockers { c.publish.terminateBlockers = true }
             try c.publish.validate(source: "--publish-lock-deadline")
-            guard format == "text" || format == "json" else {
-                throw LensError.config(file: "--format", line: nil, message: "must be text or json")
-            }
             var overrides = Set<GuardOverride>()
             if acceptRejects { overrides.insert(.acceptRejects) }
             if allowShrink { overrides.insert(.allowShrink) }
@@ -81,13 +77,7 @@ struct RunCommand: ParsableCommand {
             waitOption.apply(to: &options)
             InterruptHandling.install()
             let result = try RunPipeline.run(options, progress: renderProgress)
-            if format == "json" {
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try enc.encode(result), as: UTF8.self))
-            } else {
-                say(renderSummary(result))
-            }
+            try printRunResult(result, format: output.format)
             if !result.reconciled { throw LensError.check(name: "reconciliation", message: "some input file does not reconcile; see the summary") }
         } catch {
             exitWith(error)
@@ -106,9 +96,8 @@ func loadPipelineConfig(_ path: String?) throws -> (PipelineConfig, String?) {
 /// The per-table summary and reconciliation as an aligned text table.
 func renderSummary(_ r: RunResult) -> String {
     var lines: [String] = []
-    lines.append("")
     if r.nothingChanged { lines.append("nothing changed: the drop and the parameters are those of the current version") }
-    lines.append("source \(r.source) (drop date \(r.dropDate))" + (r.version.map { ", loaded as version \($0) (run \(r.runId ?? 0))" } ?? ""))
+    lines.append("source \(r.source) (drop date \(r.dropDate))" + (r.version.map { (r.nothingChanged ? ", current version \($0)" : ", loaded as version \($0)") + " (run \(r.runId ?? 0))" } ?? ""))
     func row(_ cells: [String]) -> String {
         cells[0].padding(toLength: 18, withPad: " ", startingAt: 0)
             + cells.dropFirst().map { String(repeating: " ", count: max(0, 12 - $0.count)) + $0 }.joined(separator: " ")
@@ -141,4 +130,19 @@ func renderSummary(_ r: RunResult) -> String {
         lines.append("peak memory: " + peaks.joined(separator: ", "))
     }
     return lines.joined(separator: "\n")
+}
+
+/// The result of `lens run` and `lens load` on stdout: the summary (text), the RunResult
+/// (json), or its per-table rows (csv, markdown).
+func printRunResult(_ r: RunResult, format: OutputFormat) throws {
+    switch format {
+    case .json:
+        try Output.printJSON(r)
+    case .text:
+        print(renderSummary(r))
+    case .csv, .markdown:
+        let rows = r.tables.map { t -> [String?] in [t.table, String(t.read), String(t.clean), String(t.quarantined), t.loaded.map(String.init)] }
+        print(QueryRunner.render(QueryResult(columns: ["table", "read", "clean", "quarantined", "loaded"], rows: rows,
+                                             columnTypes: [25, 20, 20, 20, 20]), format: format))
+    }
 }

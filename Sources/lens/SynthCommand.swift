@@ -3,7 +3,7 @@ import Foundation
 import LensCore
 
 /// `lens synth`: writes a synthetic, deterministic MovieLens drop (CSV layout) for tests and
-/// benchmarks; the summary goes to stdout as JSON, progress to stderr.
+/// benchmarks; the output folder (text) or the summary (json) goes to stdout, progress to stderr.
 struct SynthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synth",
@@ -28,19 +28,20 @@ struct SynthCommand: ParsableCommand {
     @Argument(help: "Output folder (created if missing; its drop files are overwritten).")
     var out: String
 
+    @OptionGroup var output: FormatOption
+
     func run() throws {
         do {
             guard let s = SynthScale(rawValue: scale) else {
                 throw LensError.config(file: "--scale", line: nil,
                                        message: "unknown scale '\(scale)'; use one of \(SynthScale.allCases.map(\.rawValue).joined(separator: ", "))")
             }
+            try output.requireNotTabular("lens synth", use: "")
             let options = SynthOptions(scale: s, seed: seed, dirtyRate: dirty)
             let summary = try Synth.run(out: out, options: options) { p in
                 say(String(format: "lens synth: %@ %d rows in %.2f s", p.file, p.rows, p.seconds))
             }
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try enc.encode(summary), as: UTF8.self))
+            if output.format == .json { try Output.printJSON(summary) } else { print(summary.out) }
         } catch {
             exitWith(error)
         }

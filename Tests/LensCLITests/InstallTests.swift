@@ -70,10 +70,10 @@ final class InstallTests: XCTestCase {
         XCTAssertEqual(s1, 0, e1)
         defer { _ = try? lens("db", "stop") }
 
-        let (s2, _, e2) = try lens("run", "--source", "drop")
+        let (s2, o2, e2) = try lens("run", "--source", "drop")
         XCTAssertEqual(s2, 0, e2)
-        XCTAssertTrue(e2.contains("  ratings.csv: 15016 = 14989 + 11 + 6 + 4 + 6  ok\n"), e2)
-        XCTAssertTrue(e2.contains("split: train 10492, test 2997, buffer 1500 in batches 300 + 300 + 300 + 300 + 300\n"), e2)
+        XCTAssertTrue(o2.contains("  ratings.csv: 15016 = 14989 + 11 + 6 + 4 + 6  ok\n"), e2)
+        XCTAssertTrue(o2.contains("split: train 10492, test 2997, buffer 1500 in batches 300 + 300 + 300 + 300 + 300\n"), e2)
 
         let (s3, o3, e3) = try lens("query", "top_rated", "--param", "limit=3")
         XCTAssertEqual(s3, 0, e3)
@@ -82,10 +82,10 @@ final class InstallTests: XCTestCase {
         XCTAssertEqual(rows.dropFirst(2).first, "3536     | Shadow Sun Dawn (2008) | 2008 | 54        | 4.528       | 4.281")
         XCTAssertEqual(rows.last, "(3 rows)")
 
-        let (s4, _, e4) = try lens("check")
+        let (s4, o4, e4) = try lens("check")
         XCTAssertEqual(s4, 0, e4)
-        XCTAssertTrue(e4.contains("ok    ratings_unique: passed"), e4)
-        XCTAssertTrue(e4.contains("lens: 7 of 7 checks passed on version 1 (recorded as run 2)"), e4)
+        XCTAssertTrue(o4.contains("ok    ratings_unique: passed"), o4)
+        XCTAssertTrue(o4.contains("7 of 7 checks passed on version 1 (recorded as run 2)"), o4)
 
         let (s5, o5, e5) = try lens("drift")
         XCTAssertEqual(s5, 0, e5)

@@ -97,9 +97,9 @@ final class PublishGuardTests: XCTestCase {
         XCTAssertEqual(status, 1, err)
         XCTAssertTrue(err.contains("of the current version's 14989 (the guard is 50%) (--allow-shrink publishes anyway)"), err)
         XCTAssertEqual(try current(), before)
-        let (s2, _, e2) = try CLI.lens(["run", "--source", d, "--out", out, "--database", db, "--allow-shrink"])
+        let (s2, o2, e2) = try CLI.lens(["run", "--source", d, "--out", out, "--database", db, "--allow-shrink"])
         XCTAssertEqual(s2, 0, e2)
-        XCTAssertTrue(e2.contains("published past the guards: --allow-shrink"), e2)
+        XCTAssertTrue(o2.contains("published past the guards: --allow-shrink"), o2)
         XCTAssertEqual(try CLI.scalar("select array_to_string(guard_overrides, ',') from lens_catalog.runs order by run_id desc limit 1"), "allow_shrink")
     }
 
@@ -127,10 +127,10 @@ final class PublishGuardTests: XCTestCase {
             try text.write(toFile: d + "/ratings.csv", atomically: true, encoding: .utf8)
         }
         let out = CLI.tempDir("warn1-out") + "/export"
-        let (s1, _, e1) = try CLI.lens(["run", "--source", d, "--out", out, "--database", db, "--allow-shrink"])
+        let (s1, o1, e1) = try CLI.lens(["run", "--source", d, "--out", out, "--database", db, "--allow-shrink"])
         XCTAssertEqual(s1, 0, e1)
-        XCTAssertTrue(e1.contains("warnings:\n  tags.csv: "), e1)
-        XCTAssertTrue(e1.contains("  ratings.csv: "), e1)
+        XCTAssertTrue(o1.contains("warnings:\n  tags.csv: "), o1)   // the summary is the result: stdout
+        XCTAssertTrue(o1.contains("  ratings.csv: "), o1)
         let kinds = try CLI.scalar("select string_agg(w ->> 'kind' || ':' || (w ->> 'file'), ',' order by w ->> 'kind', w ->> 'file') from lens_catalog.runs, jsonb_array_elements(warnings) as w where run_id = (select max(run_id) from lens_catalog.runs)")
         XCTAssertEqual(kinds, "capped:ratings.csv,missing_optional_file:tags.csv,no_final_newline:ratings.csv")
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json"))) as! [String: Any]

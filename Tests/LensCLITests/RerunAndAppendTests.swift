@@ -31,6 +31,7 @@ final class RerunAndAppendTests: XCTestCase {
         XCTAssertTrue(e2.contains("load skipped"), e2)
         let json = try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as! [String: Any]
         XCTAssertEqual(json["nothing_changed"] as? Bool, true)
+        XCTAssertEqual((json["version"] as? Int).map(String.init), versionBefore, "a skipped run names the current version")
         XCTAssertEqual(try parquetHashes(out), before, "Parquet files byte-identical")
         XCTAssertEqual(Int(try CLI.scalar("select count(*) from lens_catalog.runs"))!, runsBefore + 1)
         XCTAssertEqual(try CLI.scalar("select status from lens_catalog.runs order by run_id desc limit 1"), "skipped")
@@ -57,12 +58,12 @@ final class RerunAndAppendTests: XCTestCase {
         let heldVersion = Int(try CLI.scalar("select version from lens_catalog.versions where is_current"))!
         XCTAssertEqual(try CLI.scalar("select count(*) from movielens.ratings where split = 'buffer'"), "0")
         for batch in 1...5 {
-            let (s, _, e) = try CLI.lens(["append", "--batch", String(batch), "--database", db])
+            let (s, e, _) = try CLI.lens(["append", "--batch", String(batch), "--database", db])
             XCTAssertEqual(s, 0, e)
             XCTAssertTrue(e.contains("appended batch \(batch)"), e)
         }
         XCTAssertEqual(try CLI.scalar(fingerprint), full)
-        let (s3, _, e3) = try CLI.lens(["append", "--batch", "3", "--database", db])
+        let (s3, e3, _) = try CLI.lens(["append", "--batch", "3", "--database", db])
         XCTAssertEqual(s3, 0, e3)
         XCTAssertTrue(e3.contains("nothing changed"), e3)
         XCTAssertEqual(try CLI.scalar(fingerprint), full)

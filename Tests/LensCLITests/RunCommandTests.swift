@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// Protects `lens run` as users call it: the built binary, a real private PostgreSQL, the
-/// summary on stderr, JSON on stdout, the exit codes, and exactly the Parquet rows in PostgreSQL.
+/// progress on stderr, the summary (JSON here) on stdout, the exit codes, and exactly the Parquet rows in PostgreSQL.
 final class RunCommandTests: XCTestCase {
     /// ml-latest-small end to end: the counts of the issue, PostgreSQL equals the Parquet files,
     /// and the catalog records the run, the version and the datasets.

@@ -44,10 +44,4 @@ public enum FetchError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): error: \(message)"
         }
     }
-
-    /// The process exit code (README "Exit codes"): 64 for a usage error, else 2.
-    public var exitCode: Int32 {
-        if case .unknownName = self { return 64 }
-        return 2
-    }
 }

@@ -33,9 +33,10 @@ public enum LoadFolderTask {
         do {
             if try session.currentFingerprint() == manifest.runFingerprint {
                 for stage in ["read_parquet", "load"] { progress(.stageSkipped(stage)) }
-                try session.finishSkipped(manifest: manifest, stageSeconds: stageSeconds)
+                let current = try session.finishSkipped(manifest: manifest, stageSeconds: stageSeconds)
                 var result = RunResult(manifest: manifest, out: dir, stageSeconds: stageSeconds)
                 result.runId = session.runId
+                result.version = current
                 result.nothingChanged = true
                 return result
             }

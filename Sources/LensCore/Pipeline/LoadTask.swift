@@ -75,14 +75,17 @@ public final class WarehouseSession {
         try catalog.currentVersion()?.fingerprint
     }
 
-    /// Records that the run found nothing to do.
-    public func finishSkipped(manifest: Manifest, stageSeconds: [String: Double]) throws {
+    /// Records that the run found nothing to do; returns the current version (the skipped
+    /// run's result names it).
+    @discardableResult
+    public func finishSkipped(manifest: Manifest, stageSeconds: [String: Double]) throws -> Int? {
         let current = try catalog.currentVersion()
         try catalog.finishRun(runId, status: "skipped", version: current?.version, stageSeconds: stageSeconds, rowCounts: [:],
                               reconciliation: manifest.reconciliation, quarantineCounts: [:], error: nil,
                               sourceSHA256: manifest.sourceSHA256)
         finished = true
         InterruptCleanup.shared.clearRun()
+        return current?.version
     }
 
     /// Records a failure (best effort: the connection may be the thing that failed).

@@ -48,6 +48,7 @@ public struct TableSummary: Codable, Sendable, Equatable {
 /// What a run did: the value `lens run` renders as text or JSON.
 public struct RunResult: Codable, Sendable {
     public var runId: Int64?
+    /// The version loaded, or the current version when nothing changed; nil with --no-load.
     public var version: Int?
     public var source: String
     public var out: String
@@ -189,9 +190,10 @@ public enum RunPipeline {
                     manifest.quickFingerprint = quick
                     try ParquetExport.saveManifest(manifest, in: out)
                 }
-                try session?.finishSkipped(manifest: manifest, stageSeconds: stageSeconds)
+                let current = try session?.finishSkipped(manifest: manifest, stageSeconds: stageSeconds)
                 var result = RunResult(manifest: manifest, out: out, stageSeconds: stageSeconds)
                 result.runId = session?.runId
+                result.version = current ?? nil
                 result.nothingChanged = true
                 return result
             }
@@ -281,7 +283,7 @@ public enum RunPipeline {
             guard let session else { return result }
             if loadIsCurrent {
                 progress(.stageSkipped("load"))
-                try session.finishSkipped(manifest: manifest, stageSeconds: stageSeconds)
+                result.version = try session.finishSkipped(manifest: manifest, stageSeconds: stageSeconds)
                 result.runId = session.runId
                 return result
             }

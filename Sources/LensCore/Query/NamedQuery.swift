@@ -124,21 +124,26 @@ public struct NamedQuery: Sendable {
     }
 }
 
-/// Rows of a query, as text (`nil` = SQL NULL).
+/// Rows of a query, as text (`nil` = SQL NULL), with each column's type OID when the rows came
+/// from the server (empty for rows built by hand, which render as strings in JSON).
 public struct QueryResult: Sendable, Equatable {
     public var columns: [String]
     public var rows: [[String?]]
-    public init(columns: [String], rows: [[String?]]) {
+    public var columnTypes: [UInt32]
+    public init(columns: [String], rows: [[String?]], columnTypes: [UInt32] = []) {
         self.columns = columns
         self.rows = rows
+        self.columnTypes = columnTypes
+    }
+
+    /// The rows of a server result, with their column types.
+    public init(_ rows: PGRows) {
+        self.init(columns: rows.columns, rows: rows.rows, columnTypes: rows.columnTypes)
     }
 }
 
 /// Runs named and ad-hoc queries and renders their rows.
 public enum QueryRunner {
-    /// The output formats of `render`.
-    public static let formats = ["table", "csv", "json", "markdown"]
-
     /// Binds `params` (by name; defaults for the others) after checking their types, runs the query.
     /// Throws `LensError.config` for an unknown parameter or a value of the wrong type, and
     /// `LensError.database` with the server's message when the query fails.
@@ -148,7 +153,7 @@ public enum QueryRunner {
         let sql = try files.text(q.file, ["current": current, "catalog": catalog])
         do {
             let rows = try conn.query(sql, values)
-            return QueryResult(columns: rows.columns, rows: rows.rows)
+            return QueryResult(rows)
         } catch {
             throw LensError.database(message: "query \(q.name) failed: \(error)")
         }
@@ -158,17 +163,18 @@ public enum QueryRunner {
     public static func adHoc(_ sql: String, conn: PGConnection) throws -> QueryResult {
         do {
             let rows = try conn.query(sql)
-            return QueryResult(columns: rows.columns, rows: rows.rows)
+            return QueryResult(rows)
         } catch {
             throw LensError.database(message: "query failed: \(error)")
         }
     }
 
-    /// table (aligned, with a row count), csv (RFC 4180, empty = NULL), json (an array of
-    /// objects, values as PostgreSQL's text, NULL as null) or markdown (a GitHub table).
-    public static func render(_ r: QueryResult, format: String) -> String {
+    /// text (aligned, with a row count), csv (RFC 4180, empty = NULL), json (an array of
+    /// objects, one per row, values typed from the column types by `TypedJSON`) or markdown
+    /// (a GitHub table).
+    public static func render(_ r: QueryResult, format: OutputFormat) -> String {
         switch format {
-        case "csv":
+        case .csv:
             func q(_ s: String?) -> String {
                 guard let s else { return "" }
                 return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
@@ -176,11 +182,14 @@ public enum QueryRunner {
             }
             return ([r.columns.map { q($0) }.joined(separator: ",")] + r.rows.map { $0.map(q).joined(separator: ",") })
                 .joined(separator: "\n")
-        case "json":
+        case .json:
             return "[" + r.rows.map { row in
-                "{" + zip(r.columns, row).map { "\(jsonString($0)):\($1.map(jsonString) ?? "null")" }.joined(separator: ",") + "}"
+                "{" + row.enumerated().map { i, v in
+                    let type = i < r.columnTypes.count ? r.columnTypes[i] : 25
+                    return "\(jsonString(r.columns[i])):\(TypedJSON.value(v, type: type))"
+                }.joined(separator: ",") + "}"
             }.joined(separator: ",\n") + "]"
-        case "markdown":
+        case .markdown:
             func cell(_ s: String?) -> String {
                 (s ?? "").replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\r\n", with: "<br>")
                     .replacingOccurrences(of: "\n", with: "<br>")
@@ -189,7 +198,7 @@ public enum QueryRunner {
                        "|" + r.columns.map { _ in " --- |" }.joined()]
             out += r.rows.map { "| " + $0.map(cell).joined(separator: " | ") + " |" }
             return out.joined(separator: "\n")
-        default:
+        case .text:
             var widths = r.columns.map(\.count)
             for row in r.rows { for (i, v) in row.enumerated() { widths[i] = max(widths[i], (v ?? "").count) } }
             func line(_ cells: [String]) -> String {
@@ -203,9 +212,9 @@ public enum QueryRunner {
         }
     }
 
-    /// The named queries as `lens query --list` shows them: text (one block per query) or json.
-    public static func renderList(_ queries: [NamedQuery], format: String) -> String {
-        if format == "json" {
+    /// The named queries as `lens query --list` shows them: json, else text (one block per query).
+    public static func renderList(_ queries: [NamedQuery], format: OutputFormat) -> String {
+        if format == .json {
             return "[" + queries.map { q in
                 let params = q.parameters.map {
                     "{\"name\":\(jsonString($0.name)),\"type\":\(jsonString($0.type)),\"default\":\(jsonString($0.defaultValue))}"
@@ -223,7 +232,7 @@ public enum QueryRunner {
     }
 
     /// A JSON string literal.
-    static func jsonString(_ s: String) -> String {
+    public static func jsonString(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {

@@ -1,6 +1,7 @@
 /// Fatal problems of a lens command. Row-level problems are not errors: they go to the
 /// quarantine with a `RejectReason`. Each case renders as one line that says what happened,
-/// where (`file:line:` compiler style where there is a file), and what to do.
+/// where (`file:line:` compiler style where there is a file), and what to do. The exit code is
+/// chosen at the CLI edge (`Sources/lens/OutputOptions.swift`), not here.
 public enum LensError: Error, CustomStringConvertible, Equatable {
     /// The pipeline file or a flag is wrong.
     case config(file: String, line: Int?, message: String)
@@ -33,16 +34,6 @@ public enum LensError: Error, CustomStringConvertible, Equatable {
             return "warehouse busy: \(message)"
         case .internal(let message):
             return "internal error (a bug in lens, please report it): \(message)"
-        }
-    }
-
-    /// The process exit code the CLI uses (documented in README "Exit codes").
-    public var exitCode: Int32 {
-        switch self {
-        case .config: return 64
-        case .check: return 1
-        case .internal: return 70
-        default: return 2
         }
     }
 }

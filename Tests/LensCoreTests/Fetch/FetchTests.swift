@@ -129,7 +129,6 @@ final class FetchTests: XCTestCase {
                 "\(url): error: MD5 mismatch: the server publishes \(wrong), the \(bytes) bytes downloaded have \(md5). "
                     + "The download was damaged (or the file changed while downloading) and has been deleted; run `lens fetch` again, "
                     + "and if the same digest comes back, the published .md5 is out of date: tell the server's maintainers")
-            XCTAssertEqual(e.exitCode, 2)
         }
         XCTAssertEqual(contents(downloads), [])
     }
@@ -209,7 +208,6 @@ final class FetchTests: XCTestCase {
         XCTAssertEqual(try Fetch.resolve("https://example.org/x/ml-32m.zip").fileName, "ml-32m.zip")
         XCTAssertThrowsError(try Fetch.resolve("ml-99m")) { error in
             XCTAssertEqual(error as? FetchError, .unknownName("ml-99m"))
-            XCTAssertEqual((error as? FetchError)?.exitCode, 64)
             XCTAssertTrue("\(error)".contains("ml-latest-small"), "\(error)")
         }
         XCTAssertEqual(Fetch.defaultDirectory(environment: ["LENS_HOME": "/srv/lens"]), "/srv/lens/downloads")

@@ -96,7 +96,7 @@ final class MemoryBudgetTests: XCTestCase {
         XCTAssertNil(try MemoryBudget.available(environment: [:], readFile: { _ in nil }))
     }
 
-    /// The refusal is exit 2 and names the estimate, the memory available and its source, and
+    /// The refusal is an input error (the CLI exits 2) and names the estimate, the memory available and its source, and
     /// the figures assumed; a drop within the budget passes.
     func testRefusalMessageNamesBothNumbersAndTheModel() throws {
         let size = MemoryBudget.DropSize(ratingLines: 1_000_000, genomeScoreLines: 0, otherBytes: 0)
@@ -104,7 +104,7 @@ final class MemoryBudgetTests: XCTestCase {
         XCTAssertNoThrow(try MemoryBudget.check(drop: "d", size: size, available: .init(bytes: needed, source: "x")))
         XCTAssertThrowsError(try MemoryBudget.check(drop: "/data/ml", size: size, available: .init(bytes: 1000, source: "LENS_MEMORY_AVAILABLE_BYTES"))) {
             let error = $0 as? LensError
-            XCTAssertEqual(error?.exitCode, 2)
+            guard case .input? = error else { return XCTFail("expected LensError.input, got \(String(describing: error))") }
             XCTAssertEqual(error?.description, """
                 /data/ml: error: this drop needs an estimated \(MemoryBudget.megabytes(needed)) of memory (\(needed) bytes) \
                 but 0 MB (1000 bytes) is available (LENS_MEMORY_AVAILABLE_BYTES); the estimate assumes \

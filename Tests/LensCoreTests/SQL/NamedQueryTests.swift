@@ -203,42 +203,63 @@ final class NamedQueryTests: XCTestCase {
     }
 
     func testListShowsNamesParametersAndSummaries() throws {
-        let text = QueryRunner.renderList(try NamedQuery.all(in: SQLFixture.sql), format: "text")
+        let text = QueryRunner.renderList(try NamedQuery.all(in: SQLFixture.sql), format: .text)
         XCTAssertTrue(text.contains("""
             top_rated: the best movies by weighted rating (IMDb-style, from the train split), with at least min_votes train ratings (the view top_rated has every movie).
                 --param min_votes=<integer>   default 50
                 --param limit=<integer>   default 15
                 columns: movie_id, title, year, n_ratings, mean_rating, weighted_rating
             """), text)
-        let json = QueryRunner.renderList(try NamedQuery.all(in: SQLFixture.sql), format: "json")
+        let json = QueryRunner.renderList(try NamedQuery.all(in: SQLFixture.sql), format: .json)
         let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]
         XCTAssertEqual(parsed?.count, 9)
     }
 
     func testRenderFormats() {
         let r = QueryResult(columns: ["id", "title", "note"], rows: [["1", "Heat, The | Part 2", nil], ["2", "say \"hi\"", "a,b"]])
-        XCTAssertEqual(QueryRunner.render(r, format: "markdown"), """
+        XCTAssertEqual(QueryRunner.render(r, format: .markdown), """
             | id | title | note |
             | --- | --- | --- |
             | 1 | Heat, The \\| Part 2 |  |
             | 2 | say "hi" | a,b |
             """)
-        XCTAssertEqual(QueryRunner.render(r, format: "csv"), """
+        XCTAssertEqual(QueryRunner.render(r, format: .csv), """
             id,title,note
             1,"Heat, The | Part 2",
             2,"say ""hi""\","a,b"
             """)
-        XCTAssertEqual(QueryRunner.render(r, format: "json"), """
+        XCTAssertEqual(QueryRunner.render(r, format: .json), """
             [{"id":"1","title":"Heat, The | Part 2","note":null},
             {"id":"2","title":"say \\"hi\\"","note":"a,b"}]
             """)
-        XCTAssertEqual(QueryRunner.render(r, format: "table"), [
+        XCTAssertEqual(QueryRunner.render(r, format: .text), [
             "id | title              | note",
             "---+--------------------+-----",
             "1  | Heat, The | Part 2 |     ",
             "2  | say \"hi\"           | a,b ",
             "(2 rows)",
         ].joined(separator: "\n"))
+    }
+
+    /// JSON values are typed from the column type OIDs: integers, numbers (NaN as a string),
+    /// booleans, ISO 8601 timestamps in UTC, json embedded, arrays (quoted elements, NULL,
+    /// nested) as JSON arrays; other types and untyped rows as strings, NULL as null.
+    func testJSONValuesAreTypedByColumnType() {
+        let r = QueryResult(
+            columns: ["i", "n", "f", "b", "z", "t", "ts", "d", "a", "s", "m", "j", "iv"],
+            rows: [["318", "4.472", "NaN", "t", nil, "2018-09-24 14:27:30+00", "2001-02-03 04:05:06.5", "2020-01-02",
+                    "{1,2,NULL}", #"{"a b","c\"d",NULL,"NULL",x}"#, "{{1,2},{3,4}}", #"{"k": [1]}"#, "1 day"]],
+            columnTypes: [23, 1700, 701, 16, 25, 1184, 1114, 1082, 1007, 1009, 1007, 3802, 1186])
+        XCTAssertEqual(QueryRunner.render(r, format: .json), #"""
+            [{"i":318,"n":4.472,"f":"NaN","b":true,"z":null,"t":"2018-09-24T14:27:30Z","ts":"2001-02-03T04:05:06.5","d":"2020-01-02","a":[1,2,null],"s":["a b","c\"d",null,"NULL","x"],"m":[[1,2],[3,4]],"j":{"k": [1]},"iv":"1 day"}]
+            """#)
+        XCTAssertEqual(TypedJSON.value("2001-02-03 04:05:06+05:30", type: 1184), #""2001-02-03T04:05:06+05:30""#)
+        XCTAssertEqual(TypedJSON.value("2001-02-03 04:05:06-08", type: 1184), #""2001-02-03T04:05:06-08:00""#)
+        XCTAssertEqual(TypedJSON.value("infinity", type: 1184), #""infinity""#)
+        XCTAssertEqual(TypedJSON.value("f", type: 16), "false")
+        XCTAssertEqual(TypedJSON.value("{}", type: 1009), "[]")
+        XCTAssertEqual(TypedJSON.value("[0:1]={5,6}", type: 1005), "[5,6]")
+        XCTAssertEqual(TypedJSON.value("-Infinity", type: 700), #""-Infinity""#)
     }
 
     func testParameterTypesAreCheckedBeforeTheRoundTrip() {

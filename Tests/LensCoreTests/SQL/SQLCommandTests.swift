@@ -38,7 +38,11 @@ final class SQLCommandTests: XCTestCase {
         XCTAssertEqual(countOut, "n\n100836\n")
         let (fmt, _, fmtErr) = try lens(["query", "top_rated", "--format", "xml"])
         XCTAssertEqual(fmt, 64)
-        XCTAssertTrue(fmtErr.contains("must be one of table, csv, json, markdown, got 'xml'"), fmtErr)
+        XCTAssertTrue(fmtErr.contains("The value 'xml' is invalid for '--format <format>'. Please provide one of 'text', 'json', 'csv' or 'markdown'."), fmtErr)
+        // Typed JSON: integers and numbers unquoted (they were all strings before).
+        let (js, jsOut, jsErr) = try lens(["query", "top_rated", "--param", "limit=1", "--format", "json"])
+        XCTAssertEqual(js, 0, jsErr)
+        XCTAssertEqual(jsOut, #"[{"movie_id":318,"title":"Shawshank Redemption, The (1994)","year":1994,"n_ratings":212,"mean_rating":4.472,"weighted_rating":4.366}]"# + "\n")
     }
 
     func testQueryListNeedsNoDatabase() throws {
@@ -79,7 +83,7 @@ final class SQLCommandTests: XCTestCase {
         let out = SQLFixture.home + "/cli-report.html"
         let (status, stdout, err) = try lens(["report", "--out", out])
         XCTAssertEqual(status, 0, err)
-        XCTAssertEqual(stdout, "")
+        XCTAssertEqual(stdout, out + "\n")   // the result: the path written
         XCTAssertTrue(err.hasPrefix("lens: wrote \(out) (version 1, "), err)
         let html = try String(contentsOfFile: out, encoding: .utf8)
         XCTAssertTrue(html.contains("<h1>MovieLens warehouse — version 1</h1>"))
@@ -89,9 +93,11 @@ final class SQLCommandTests: XCTestCase {
         let (status, _, err) = try lens(["roles", "setup", "--password-env", "LENS_TEST_NO_SUCH_VARIABLE"])
         XCTAssertEqual(status, 64)
         XCTAssertEqual(err, "lens: --password-env: error: environment variable LENS_TEST_NO_SUCH_VARIABLE is not set or empty\n")
-        let (ok, _, okErr) = try lens(["roles", "setup"])
+        let (ok, okOut, okErr) = try lens(["roles", "setup"])
         XCTAssertEqual(ok, 0, okErr)
         XCTAssertTrue(okErr.contains("lens: analysts connect with: psql \"host="), okErr)
-        XCTAssertTrue(okErr.contains("user=lens_analyst\""), okErr)
+        // The connection string is the result, on stdout alone.
+        XCTAssertTrue(okOut.hasPrefix("host="), okOut)
+        XCTAssertTrue(okOut.hasSuffix("user=lens_analyst\n"), okOut)
     }
 }
