@@ -33,6 +33,21 @@ public struct DatasetRecord: Sendable, Codable, Equatable {
     public var key: String { "\(kind):\(name)" }
 }
 
+/// How a run ended (`lens_catalog.runs.status`, which a CHECK holds to this set).
+public enum RunStatus: String, Codable, Sendable, CaseIterable {
+    /// Started and not finished; a run left so by a dead process is marked `interrupted`.
+    case running
+    case succeeded
+    /// An error stopped it; nothing it loaded became visible.
+    case failed
+    /// A publish guard, or another writer holding the warehouse, refused it before it published.
+    case refused
+    /// SIGINT/SIGTERM, or the process died (SIGKILL, OOM, a stopped server).
+    case interrupted
+    /// Nothing to do: the drop, parameters and version were already current.
+    case skipped
+}
+
 /// The catalog in PostgreSQL (schema `lens_catalog` by default): runs, versions, datasets,
 /// lineage, checks. Every statement is a file in `sql/catalog`; values are bound parameters.
 public struct CatalogStore {
@@ -81,11 +96,11 @@ public struct CatalogStore {
     }
 
     /// Records how a run ended.
-    public func finishRun(_ runId: Int64, status: String, version: Int?, stageSeconds: [String: Double],
+    public func finishRun(_ runId: Int64, status: RunStatus, version: Int?, stageSeconds: [String: Double],
                           rowCounts: [String: Int], reconciliation: [FileReconciliation],
                           quarantineCounts: [String: Int], error: String?, sourceSHA256: String?) throws {
         _ = try conn.query(try text("finish_run.sql"), [
-            String(runId), status, version.map(String.init), jsonText(stageSeconds), jsonText(rowCounts),
+            String(runId), status.rawValue, version.map(String.init), jsonText(stageSeconds), jsonText(rowCounts),
             jsonText(reconciliation), jsonText(quarantineCounts), error, sourceSHA256,
         ])
     }

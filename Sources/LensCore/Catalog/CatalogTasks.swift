@@ -180,7 +180,7 @@ public enum CatalogTasks {
                 }
                 pruned.append(v)
             }
-            try session.catalog.finishRun(session.runId, status: "succeeded", version: nil, stageSeconds: [:],
+            try session.catalog.finishRun(session.runId, status: .succeeded, version: nil, stageSeconds: [:],
                                           rowCounts: ["pruned_versions": pruned.count], reconciliation: [],
                                           quarantineCounts: [:], error: nil, sourceSHA256: nil)
             return pruned

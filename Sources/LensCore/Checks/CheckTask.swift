@@ -33,14 +33,14 @@ public enum CheckTask {
             do {
                 results = try Checks.run(conn: conn, sql: sql, current: schema, catalog: config.catalogSchema)
             } catch {
-                try? catalog.finishRun(runId, status: "failed", version: version, stageSeconds: [:], rowCounts: [:],
+                try? catalog.finishRun(runId, status: .failed, version: version, stageSeconds: [:], rowCounts: [:],
                                        reconciliation: [], quarantineCounts: [:], error: "\(error)", sourceSHA256: nil)
                 throw error
             }
             try Checks.record(results, runId: runId, catalog: catalog)
             let passed = results.allSatisfy(\.passed)
             let failed = results.filter { !$0.passed }.map(\.name)
-            try catalog.finishRun(runId, status: passed ? "succeeded" : "failed", version: version,
+            try catalog.finishRun(runId, status: passed ? .succeeded : .failed, version: version,
                                   stageSeconds: ["check": results.reduce(0) { $0 + $1.seconds }], rowCounts: [:],
                                   reconciliation: [], quarantineCounts: [:],
                                   error: passed ? nil : "failed checks: \(failed.joined(separator: ", "))", sourceSHA256: nil)

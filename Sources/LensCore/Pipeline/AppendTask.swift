@@ -55,7 +55,7 @@ public enum AppendTask {
             let appended = Set(try session.catalog.appendedBatches(version: current.version))
             let heldBack = batches.filter { !appended.contains($0) }
             func skipped(_ batch: Int?, earlierRun: Int64?) throws -> AppendResult {
-                try session.catalog.finishRun(session.runId, status: "skipped", version: current.version, stageSeconds: [:],
+                try session.catalog.finishRun(session.runId, status: .skipped, version: current.version, stageSeconds: [:],
                                               rowCounts: ["ratings": 0], reconciliation: [], quarantineCounts: [:],
                                               error: nil, sourceSHA256: nil)
                 return AppendResult(version: current.version, batch: batch, rowsAppended: 0, alreadyAppendedByRun: earlierRun,
@@ -97,7 +97,7 @@ public enum AppendTask {
                                                  outOfOrder: outOfOrder)
                 return rows
             }
-            try session.catalog.finishRun(session.runId, status: "succeeded", version: current.version, stageSeconds: [:],
+            try session.catalog.finishRun(session.runId, status: .succeeded, version: current.version, stageSeconds: [:],
                                           rowCounts: ["ratings": rows], reconciliation: [], quarantineCounts: [:],
                                           error: nil, sourceSHA256: nil)
             return AppendResult(version: current.version, batch: batch, rowsAppended: rows, alreadyAppendedByRun: nil,

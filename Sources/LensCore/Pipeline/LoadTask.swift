@@ -47,7 +47,7 @@ public final class WarehouseSession {
                 try? catalog.ensureSchema()
                 if let refused = try? catalog.beginRun(command: command, pipelineFile: options.pipelineFile, pipelineSHA256: nil,
                                                        lensVersion: lensVersion, source: options.source) {
-                    try? catalog.finishRun(refused, status: "refused", version: nil, stageSeconds: [:], rowCounts: [:],
+                    try? catalog.finishRun(refused, status: .refused, version: nil, stageSeconds: [:], rowCounts: [:],
                                            reconciliation: [], quarantineCounts: [:], error: busy.description, sourceSHA256: nil)
                 }
                 throw busy
@@ -80,7 +80,7 @@ public final class WarehouseSession {
     @discardableResult
     public func finishSkipped(manifest: Manifest, stageSeconds: [String: Double]) throws -> Int? {
         let current = try catalog.currentVersion()
-        try catalog.finishRun(runId, status: "skipped", version: current?.version, stageSeconds: stageSeconds, rowCounts: [:],
+        try catalog.finishRun(runId, status: .skipped, version: current?.version, stageSeconds: stageSeconds, rowCounts: [:],
                               reconciliation: manifest.reconciliation, quarantineCounts: [:], error: nil,
                               sourceSHA256: manifest.sourceSHA256)
         finished = true
@@ -93,7 +93,7 @@ public final class WarehouseSession {
         guard !finished else { return }
         finished = true
         let message = (error as? LensError)?.description ?? "\(error)"
-        try? catalog.finishRun(runId, status: "failed", version: nil, stageSeconds: stageSeconds, rowCounts: [:],
+        try? catalog.finishRun(runId, status: .failed, version: nil, stageSeconds: stageSeconds, rowCounts: [:],
                                reconciliation: [], quarantineCounts: [:], error: message, sourceSHA256: nil)
         InterruptCleanup.shared.clearRun()
     }
@@ -103,7 +103,7 @@ public final class WarehouseSession {
     public func finishRefused(_ error: LensError, reconciliation: [FileReconciliation], quarantine: [QuarantineRow],
                               stageSeconds: [String: Double], sourceSHA256: String) {
         finished = true
-        try? catalog.finishRun(runId, status: "refused", version: nil, stageSeconds: stageSeconds, rowCounts: [:],
+        try? catalog.finishRun(runId, status: .refused, version: nil, stageSeconds: stageSeconds, rowCounts: [:],
                                reconciliation: reconciliation, quarantineCounts: Self.quarantineCounts(quarantine),
                                error: error.description, sourceSHA256: sourceSHA256)
         InterruptCleanup.shared.clearRun()
@@ -184,7 +184,7 @@ public final class WarehouseSession {
             }
             var seconds = stageSeconds
             for (k, v) in report.seconds { seconds["load_" + k] = v }
-            try catalog.finishRun(runId, status: "succeeded", version: version, stageSeconds: seconds, rowCounts: report.rows,
+            try catalog.finishRun(runId, status: .succeeded, version: version, stageSeconds: seconds, rowCounts: report.rows,
                                   reconciliation: reconciliation, quarantineCounts: quarantineCounts, error: nil,
                                   sourceSHA256: manifest.sourceSHA256)
             finished = true
