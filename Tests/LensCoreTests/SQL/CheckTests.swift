@@ -149,7 +149,7 @@ final class CheckTests: XCTestCase {
             XCTAssertEqual(error as? LensError, .check(name: "ratings_in_range", message:
                 "2 violating rows (every rating is in [0.5, 5.0] and on the half-star grid (0.5, 1.0, ... 5.0), "
                 + "in ratings and in the held-back ratings_buffer.); "
-                + "first: user_id=1, movie_id=1, rating=7, split=train | user_id=1, movie_id=3, rating=7, split=train"))
+                + "first: user_id=\(user), movie_id=\(movie), rating=7, split=train | user_id=\(user), movie_id=\(otherMovie), rating=7, split=train"))
             XCTAssertEqual((error as? LensError)?.exitCode, 1)
         }
         XCTAssertNoThrow(try Checks.requireAllPassed(try checksAfter("")))

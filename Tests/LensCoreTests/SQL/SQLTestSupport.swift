@@ -85,9 +85,12 @@ enum SQLFixture {
         return try mainLoad.get(source: try synthSmall.get(), drop: .synth)
     }
 
+    /// `lens synth --scale sample --dirty 0` (data/sample without its dirt, so that DuckDB over
+    /// its CSVs is an oracle for the loaded tables: 15,000 ratings, 150 users, 1,200 movies,
+    /// 400 tags), without the genome files (like ml-latest-small).
     private static let synthSmall: Result<String, Error> = Result {
         let out = SQLFixture.home + "/synth-small"
-        _ = try Synth.run(out: out, options: SynthOptions(size: synthSize, scaleName: "custom", dirtyRate: 0))
+        _ = try Synth.run(out: out, options: SynthOptions(scale: .sample, dirtyRate: 0))
         for f in ["genome-scores.csv", "genome-tags.csv", "dirty.json"] {
             try? FileManager.default.removeItem(atPath: out + "/" + f)
         }
