@@ -136,7 +136,7 @@ extension NewDropDiffTests {
     /// count all 9,742 movies and links as changed).
     func testRealDropWithReversedLinesDiffersByTheOneEditedTitle() throws {
         let real = CLI.shared + "/movielens/ml-latest-small"
-        guard FileManager.default.fileExists(atPath: real + "/movies.csv") else { throw XCTSkip("no \(real)") }
+        guard FileManager.default.fileExists(atPath: real + "/movies.csv") else { throw Skip.groupLens("movielens/ml-latest-small", at: real) }
         let db = CLI.cluster.conninfo
         let (s0, _, e0) = try CLI.lens(["run", "--source", real, "--out", CLI.tempDir("r1"), "--database", db])
         XCTAssertEqual(s0, 0, e0)

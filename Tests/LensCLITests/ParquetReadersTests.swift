@@ -8,7 +8,7 @@ import XCTest
 final class ParquetReadersTests: XCTestCase {
     func testPyarrowAndDuckDBReadTheExportWithTheRightTypesAndValues() throws {
         let drop = CLI.shared + "/movielens/ml-latest-small"
-        guard FileManager.default.fileExists(atPath: drop) else { throw XCTSkip("no \(drop)") }
+        guard FileManager.default.fileExists(atPath: drop) else { throw Skip.groupLens("movielens/ml-latest-small", at: drop) }
         let out = CLI.tempDir("readers")
         let (s, _, e) = try CLI.lens(["run", "--source", drop, "--out", out, "--no-load"])
         XCTAssertEqual(s, 0, e)

@@ -143,7 +143,7 @@ final class PublishGuardTests: XCTestCase {
     func testLatin1MoviesOfMLLatestSmallTripTheGuard() throws {
         let real = CLI.shared + "/movielens/ml-latest-small"
         guard FileManager.default.fileExists(atPath: real + "/movies.csv") else {
-            throw XCTSkip("no \(real) (GroupLens's ml-latest-small; set LENS_SHARED to a folder holding movielens/ml-latest-small)")
+            throw Skip.groupLens("movielens/ml-latest-small", at: real)
         }
         let dir = CLI.tempDir("latin1-real")
         let d = dir + "/drop"

@@ -13,7 +13,10 @@ enum TestPaths {
     /// A path under `shared`, or a skip when that folder is absent (e.g. outside this workplace).
     static func sharedFile(_ relative: String) throws -> String {
         let p = shared + "/" + relative
-        guard FileManager.default.fileExists(atPath: p) else { throw XCTSkip("\(p) is not here") }
+        guard FileManager.default.fileExists(atPath: p) else {
+            if relative.hasPrefix("movielens/") { throw Skip.groupLens(relative, at: p) }
+            throw Skip.because("needs \(relative)", enable: "\(p) is absent; set LENS_SHARED to a folder holding \(relative)")
+        }
         return p
     }
 

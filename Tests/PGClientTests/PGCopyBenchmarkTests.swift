@@ -13,15 +13,14 @@ private func threadCPUSeconds() -> Double {
 }
 
 /// Throughput of the hot path (ratings: int32, int32, float4, timestamptz, text, int16-or-null).
-/// Skipped unless PGCLIENT_BENCH=1; run in release mode:
+/// Opt-in (skipped unless LENS_BENCH=1, the switch of every benchmark); run in release mode:
 ///
-///     PGCLIENT_BENCH=1 swift test -c release --filter PGCopyBenchmarkTests
+///     LENS_BENCH=1 swift test -c release --filter PGCopyBenchmarkTests
 ///
 /// (PGCLIENT_TEST_CONNINFO=... points the COPY at another server, e.g. lens's private cluster.)
 final class PGCopyBenchmarkTests: XCTestCase {
     override func setUpWithError() throws {
-        try XCTSkipUnless(ProcessInfo.processInfo.environment["PGCLIENT_BENCH"] == "1",
-                          "set PGCLIENT_BENCH=1 (and use -c release) to measure throughput")
+        try Skip.unlessBenchmark()
     }
 
     private static let tags = ["", "funny", "sci-fi", "Amélie", "based on a book", "dark comedy"]
@@ -37,7 +36,9 @@ final class PGCopyBenchmarkTests: XCTestCase {
         if i & 1 == 0 { enc.int16(Int16(truncatingIfNeeded: i % 1000)) } else { enc.null() }
     }
 
-    /// Protects the encoder's speed: 25M rating rows must encode in well under a second.
+    /// Protects the encoder's speed and output: 25M rating rows encode to exactly the bytes the
+    /// binary COPY format defines (19-byte header, per row 2 + 4+4 + 4+4 + 4+4 + 4+8 + 4+len(tag)
+    /// + 4 (+2 when n is not null), 2-byte trailer), at a nonzero rate.
     func testEncode25MRatingRows() {
         let n = 25_000_000
         var enc = PGBinaryCopyEncoder()
@@ -56,7 +57,13 @@ final class PGCopyBenchmarkTests: XCTestCase {
         bytes += enc.count
         let seconds = Date().timeIntervalSince(start)
         let cpuSeconds = threadCPUSeconds() - cpu
-        print(String(format: "PGCLIENT_BENCH encode: %d rows, %.0f MB in %.3f s wall, %.3f s CPU = %.1f M rows/s (CPU)",
+        var expected = 19 + 2
+        for i in 0..<Self.tags.count { expected += (n / Self.tags.count + (i < n % Self.tags.count ? 1 : 0)) * Self.tags[i].utf8.count }
+        expected += n * (2 + 8 + 8 + 8 + 12 + 4 + 4) + (n + 1) / 2 * 2
+        XCTAssertEqual(bytes, expected, "the encoded size of \(n) rows")
+        XCTAssertGreaterThan(cpuSeconds, 0)
+        XCTAssertGreaterThan(Double(n) / max(seconds, 1e-9), 0)
+        print(String(format: "LENS_BENCH encode: %d rows, %.0f MB in %.3f s wall, %.3f s CPU = %.1f M rows/s (CPU)",
                      n, Double(bytes) / 1e6, seconds, cpuSeconds, Double(n) / cpuSeconds / 1e6))
     }
 
@@ -90,7 +97,8 @@ final class PGCopyBenchmarkTests: XCTestCase {
         XCTAssertEqual(rows, n)
         XCTAssertEqual(try conn.query("SELECT count(*), count(n) FROM bench_ratings").rows,
                        [[String(n), String(n / 2)]])
-        print(String(format: "PGCLIENT_BENCH copy: %d rows in %.2f s = %.2f M rows/s (client CPU %.2f s, server %d)",
+        XCTAssertGreaterThan(seconds, 0)
+        print(String(format: "LENS_BENCH copy: %d rows in %.2f s = %.2f M rows/s (client CPU %.2f s, server %d)",
                      n, seconds, Double(n) / seconds / 1e6, clientCPU, conn.serverVersion))
         try conn.execute("DROP TABLE bench_ratings")
     }

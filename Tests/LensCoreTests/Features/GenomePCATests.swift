@@ -89,7 +89,7 @@ final class GenomePCATests: XCTestCase {
     func testMatchesSklearnOnGeneratedMovieLensGenome() throws {
         let generator = TestPaths.shared + "/bench/gen_movielens.py"
         guard FileManager.default.fileExists(atPath: generator) else {
-            throw XCTSkip("\(generator) is absent: the generated-genome comparison needs the shared bench tools")
+            throw Skip.because("needs bench/gen_movielens.py", enable: "\(generator) is absent; set LENS_SHARED to a folder holding bench/gen_movielens.py")
         }
         let dir = try Support.temporaryDirectory(self)
         // Few ratings and no tags: only the genome matters here, and its shape is that of 1m.

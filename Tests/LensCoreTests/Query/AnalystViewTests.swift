@@ -3,18 +3,20 @@ import PGClient
 import XCTest
 @testable import LensCore
 
-/// Protects the analyst views of sql/views on ml-latest-small (and the genome views on
-/// data/sample): every view's rows equal an independent computation by DuckDB over the drop's
-/// CSV files (or the run's Parquet where the split is needed), plus a few pinned numbers.
+/// Protects the analyst views of sql/views on ml-latest-small, or on the clean synthetic drop
+/// when ../shared lacks it (and the genome views on data/sample): every view's rows equal an
+/// independent computation by DuckDB over the drop's CSV files (or the run's Parquet where the
+/// split is needed), plus a few pinned numbers per drop (the synthetic ones computed by DuckDB
+/// over `lens synth --scale sample --dirty 0`'s CSVs).
 final class AnalystViewTests: XCTestCase {
     var conn: PGConnection!
     var loaded: SQLFixture.Loaded!
-    /// The ml-latest-small folder (the oracle reads its CSVs).
+    /// The loaded drop's folder (the oracle reads its CSVs).
     var csv: String!
 
     override func setUpWithError() throws {
-        csv = try TestPaths.sharedFile("movielens/ml-latest-small")
-        loaded = try SQLFixture.small()
+        loaded = try SQLFixture.main()
+        csv = loaded.source
         conn = try SQLFixture.connect(loaded)
     }
 
@@ -45,10 +47,10 @@ final class AnalystViewTests: XCTestCase {
             from \(Self.parquetRatings) group by rating order by rating
             """)
         assertRows(actual, expected, "rating_distribution")
-        // the CSV itself: 26,818 ratings of 4.0 and 1,370 of 0.5
+        // the CSV itself: 26,818 ratings of 4.0 and 1,370 of 0.5 (synthetic: 2,592 and 39)
         let csvCounts = try oracle("select count(*) filter (where rating = 4.0), count(*) filter (where rating = 0.5) from read_csv_auto('ratings.csv')")
         assertRows([[actual[7][1], actual[0][1]]], csvCounts, "against ratings.csv")
-        XCTAssertEqual(actual[7][1], "26818")
+        XCTAssertEqual(actual[7][1], loaded.pick(small: "26818", synth: "2592"))
     }
 
     func testRatingsPerMonthMatchesTheRatingsMonthByMonth() throws {
@@ -63,8 +65,8 @@ final class AnalystViewTests: XCTestCase {
             from \(Self.parquetRatings) group by m order by m
             """)
         assertRows(actual, expected, "ratings_per_month")
-        XCTAssertEqual(actual.first?[0], "1996-03")
-        XCTAssertEqual(actual.last?[0], "2018-09")
+        XCTAssertEqual(actual.first?[0], loaded.pick(small: "1996-03", synth: "1995-01"))
+        XCTAssertEqual(actual.last?[0], loaded.pick(small: "2018-09", synth: "2019-11"))
     }
 
     func testFilmsPerYearMatchesTheTitlesYears() throws {
@@ -80,9 +82,9 @@ final class AnalystViewTests: XCTestCase {
             """)
         assertRows(actual, expected, "films_per_year")
         let byYear = Dictionary(uniqueKeysWithValues: actual.map { ($0[0]!, $0[1]!) })
-        XCTAssertEqual(byYear["1995"], "259")
-        XCTAssertEqual(byYear["2000"], "283")
-        XCTAssertEqual(byYear["2015"], "274")
+        XCTAssertEqual(byYear["1995"], loaded.pick(small: "259", synth: "18"))
+        XCTAssertEqual(byYear["2000"], loaded.pick(small: "283", synth: "20"))
+        XCTAssertEqual(byYear["2015"], loaded.pick(small: "274", synth: "24"))
     }
 
     func testGenreFrequencyCountsMoviesAndRatingsPerGenre() throws {
@@ -99,10 +101,10 @@ final class AnalystViewTests: XCTestCase {
             """)
         assertRows(actual, expected, "genre_frequency")
         let byGenre = Dictionary(uniqueKeysWithValues: actual.map { ($0[0]!, $0) })
-        XCTAssertEqual(byGenre["Drama"]?[1], "4361")
-        XCTAssertEqual(byGenre["Drama"]?[3], "41928")
-        XCTAssertEqual(byGenre["Comedy"]?[1], "3756")
-        XCTAssertEqual(byGenre["Comedy"]?[3], "39053")
+        XCTAssertEqual(byGenre["Drama"]?[1], loaded.pick(small: "4361", synth: "143"))
+        XCTAssertEqual(byGenre["Drama"]?[3], loaded.pick(small: "41928", synth: "1881"))
+        XCTAssertEqual(byGenre["Comedy"]?[1], loaded.pick(small: "3756", synth: "129"))
+        XCTAssertEqual(byGenre["Comedy"]?[3], loaded.pick(small: "39053", synth: "1743"))
     }
 
     func testGenreCooccurrenceCountsPairsOnceWithJaccardAndLift() throws {
@@ -119,7 +121,7 @@ final class AnalystViewTests: XCTestCase {
             from pairs join per pa on pa.genre = ga join per pb on pb.genre = gb order by ga, gb
             """)
         assertRows(actual, expected, "genre_cooccurrence")
-        XCTAssertTrue(actual.contains { $0[0] == "Comedy" && $0[1] == "Drama" && $0[2] == "1013" })
+        XCTAssertTrue(actual.contains { $0[0] == "Comedy" && $0[1] == "Drama" && $0[2] == loaded.pick(small: "1013", synth: "11") })
     }
 
     // MARK: - Movies and users
@@ -142,13 +144,14 @@ final class AnalystViewTests: XCTestCase {
             where v >= 50 order by w desc, movie_id limit 5
             """)
         assertRows(actual, expected, "top_rated")
-        XCTAssertEqual(actual.map { $0[1]! }, [
+        XCTAssertEqual(actual.map { $0[1]! }, loaded.pick(small: [
             "Shawshank Redemption, The (1994)", "Star Wars: Episode IV - A New Hope (1977)",
             "Raiders of the Lost Ark (Indiana Jones and the Raiders of the Lost Ark) (1981)", "Schindler's List (1993)",
             "Godfather, The (1972)",
-        ])
-        XCTAssertEqual(try pg("select rank from movielens.top_rated where movie_id = 318"), [["1"]])
-        XCTAssertEqual(try pg("select count(*) from movielens.top_rated"), [["7056"]], "every movie rated in train")
+        ], synth: ["Light Lost (1961)", "Shadow Sun Dawn (2008)", "Song (2011)", "Amber (1935)", "Valley Last (1991)"]))
+        XCTAssertEqual(try pg("select rank from movielens.top_rated where movie_id = $1", [loaded.pick(small: "318", synth: "559")]), [["1"]])
+        XCTAssertEqual(try pg("select count(*) from movielens.top_rated"), [[loaded.pick(small: "7056", synth: "1191")]],
+                       "every movie rated in train")
     }
 
     func testUserActivityBucketsUsersAndTheShareOfHeavyUsers() throws {
@@ -188,8 +191,8 @@ final class AnalystViewTests: XCTestCase {
             from read_csv_auto('tags.csv') group by t order by 2 desc, t limit 20
             """)
         assertRows(actual, expected, "tag_counts")
-        XCTAssertEqual(actual.first?[0], "in netflix queue")
-        XCTAssertEqual(actual.first?[1], "131")
+        XCTAssertEqual(actual.first?[0], loaded.pick(small: "in netflix queue", synth: "space"))
+        XCTAssertEqual(actual.first?[1], loaded.pick(small: "131", synth: "22"))
     }
 
     // MARK: - The split
@@ -217,7 +220,8 @@ final class AnalystViewTests: XCTestCase {
             from s group by split, batch order by min(rn)
             """)
         assertRows(actual, expected, "split_summary")
-        XCTAssertEqual(actual.map { $0[2]! }, ["70585", "20167", "2016", "2016", "2016", "2016", "2020"])
+        XCTAssertEqual(actual.map { $0[2]! }, loaded.pick(small: ["70585", "20167", "2016", "2016", "2016", "2016", "2020"],
+                                                          synth: ["10500", "3000", "300", "300", "300", "300", "300"]))
     }
 
     // MARK: - Association rules
@@ -241,23 +245,26 @@ final class AnalystViewTests: XCTestCase {
             select x, y, pairs.c, pairs.c / n, pairs.c / px.c, pairs.c * n / (px.c * py.c), px.c / n, py.c / n
             from pairs join per px on px.movie_id = x join per py on py.movie_id = y, nb order by x, y
             """)
-        XCTAssertEqual(actual.count, 84_328)
+        XCTAssertEqual(actual.count, loaded.pick(small: 84_328, synth: 70_180))
         assertRows(actual, expected, "movie_pair_lift")
         let titled = try pg("""
             select antecedent_title, consequent_title from movielens.movie_pair_lift
-            where antecedent_id = 40815 and consequent_id = 41566
-            """)
-        XCTAssertEqual(titled, [["Harry Potter and the Goblet of Fire (2005)",
-                                 "Chronicles of Narnia: The Lion, the Witch and the Wardrobe, The (2005)"]])
+            where antecedent_id = $1 and consequent_id = $2
+            """, loaded.pick(small: ["40815", "41566"], synth: ["2023", "2146"]))
+        XCTAssertEqual(titled, loaded.pick(small: [["Harry Potter and the Goblet of Fire (2005)",
+                                                    "Chronicles of Narnia: The Lion, the Witch and the Wardrobe, The (2005)"]],
+                                           synth: [["Song (2011)", "Rain Dawn Moon (2009)"]]))
     }
 
     func testMoviePairLiftIsMaterialisedOncePerVersion() throws {
         let before = try pg("select 'lens_v1.movie_pair_lift'::regclass::oid")
         let comment = try pg("select obj_description('lens_v1.movie_pair_lift'::regclass)")
-        XCTAssertEqual(comment.first?.first??.hasPrefix("association rules over 453 train baskets (users): pairs co-rated by >= 23 users"), true)
+        let prefix = loaded.pick(small: "association rules over 453 train baskets (users): pairs co-rated by >= 23 users",
+                                 synth: "association rules over 109 train baskets (users): pairs co-rated by >= 6 users")
+        XCTAssertEqual(comment.first?.first??.hasPrefix(prefix), true, "\(comment)")
         try AnalystLayer.republish(conn: conn, sql: SQLFixture.sql, schema: loaded.schema, current: "movielens", catalog: "lens_catalog")
         XCTAssertEqual(try pg("select 'lens_v1.movie_pair_lift'::regclass::oid"), before, "a republish reuses the table")
-        XCTAssertEqual(try pg("select count(*) from movielens.movie_pair_lift"), [["84328"]])
+        XCTAssertEqual(try pg("select count(*) from movielens.movie_pair_lift"), [[loaded.pick(small: "84328", synth: "70180")]])
     }
 
     /// Protects the two builds of movie_pair_lift: the table the load COPYs from the features
@@ -278,7 +285,7 @@ final class AnalystViewTests: XCTestCase {
         XCTAssertEqual(try pg("select obj_description('\(schema).movie_pair_lift'::regclass) like '%computed by lens%'"), [["f"]],
                        "the republish built the table in SQL")
         let columns = "antecedent_id, consequent_id, n_users, support, confidence, lift, antecedent_support, consequent_support"
-        XCTAssertEqual(try pg("select count(*) from \(schema).movie_pair_lift"), [["84328"]])
+        XCTAssertEqual(try pg("select count(*) from \(schema).movie_pair_lift"), [[loaded.pick(small: "84328", synth: "70180")]])
         XCTAssertEqual(try pg("""
             select count(*) from (
                 (select \(columns) from \(schema).movie_pair_lift except all select \(columns) from \(schema).movie_pair_lift_features)
@@ -292,7 +299,7 @@ final class AnalystViewTests: XCTestCase {
 
     func testCatalogFactsAreExposedAsViews() throws {
         let versions = try pg("select version, is_current, drop_date::text, n_ratings, is_pruned from movielens.versions")
-        XCTAssertEqual(versions, [["1", "t", "2018-09-26", "100836", "f"]])
+        XCTAssertEqual(versions, [loaded.pick(small: ["1", "t", "2018-09-26", "100836", "f"], synth: ["1", "t", "2019-11-21", "15000", "f"])])
         let checks = try pg("select check_name, passed from movielens.check_results order by check_name")
         XCTAssertTrue(checks.contains(["reconciled", "t"]), "\(checks)")
         XCTAssertEqual(try pg("select count(*) from movielens.drift_alerts where batch < 0"), [["0"]])
@@ -310,6 +317,16 @@ final class AnalystViewTests: XCTestCase {
     }
 
     func testMovieByTitleTriesExactNormalizedPrefixThenSubstring() throws {
+        if !loaded.isMlLatestSmall {
+            // the synthetic titles: only 559 is "Light Lost (1961)", only 3536 starts "Shadow Sun"
+            let rows = try pg("""
+                select movielens.movie_by_title('Light Lost (1961)'), movielens.movie_by_title(' light lost '),
+                       movielens.movie_by_title('shadow sun d'), movielens.movie_by_title('no such film, surely'),
+                       movielens.movie_by_title('')
+                """)
+            XCTAssertEqual(rows, [["559", "559", "3536", nil, nil]])
+            return
+        }
         let rows = try pg("""
             select movielens.movie_by_title('Matrix, The (1999)'), movielens.movie_by_title('the matrix'),
                    movielens.movie_by_title('Toy Story'), movielens.movie_by_title('  toy story 2 '),

@@ -3,7 +3,8 @@ import PGClient
 import XCTest
 @testable import LensCore
 
-/// Protects the data-quality checks of sql/checks: all pass on ml-latest-small as loaded, and
+/// Protects the data-quality checks of sql/checks: all pass on ml-latest-small (or the clean
+/// synthetic drop when ../shared lacks it; its keys and counts found by DuckDB over its CSVs) as loaded, and
 /// each deliberate break of a scratch copy of the tables fails exactly the check meant to catch
 /// it, with the offending rows; `lens check` records the results and exits 1 on a failure.
 final class CheckTests: XCTestCase {
@@ -15,9 +16,21 @@ final class CheckTests: XCTestCase {
                          "movie_embeddings", "genome_pca", "movie_stats", "user_stats", "quarantine"]
 
     override func setUpWithError() throws {
-        loaded = try SQLFixture.small()
+        loaded = try SQLFixture.main()
         conn = try SQLFixture.connect(loaded)
     }
+
+    /// A train rating (user, movie, rating as text) and another train movie of the same user.
+    var user: String { loaded.pick(small: "1", synth: "2") }
+    var movie: String { loaded.pick(small: "1", synth: "3") }
+    var otherMovie: String { loaded.pick(small: "3", synth: "11") }
+    var rating: String { loaded.pick(small: "4", synth: "4.5") }
+    /// The drop date + 1 day, the latest rating time allowed.
+    var latestAllowed: String { loaded.pick(small: "2018-09-27 00:00:00+00", synth: "2019-11-22 00:00:00+00") }
+    var justAfter: String { loaded.pick(small: "2018-09-27 00:00:01+00", synth: "2019-11-22 00:00:01+00") }
+    var nRatings: Int { loaded.pick(small: 100_836, synth: 15_000) }
+    var nTags: Int { loaded.pick(small: 3683, synth: 400) }
+    var key: String { "user_id = \(user) and movie_id = \(movie)" }
 
     override func tearDown() {
         conn?.close()
@@ -40,7 +53,7 @@ final class CheckTests: XCTestCase {
 
     func failed(_ results: [CheckResult]) -> [String] { results.filter { !$0.passed }.map(\.name) }
 
-    func testEveryCheckPassesOnMlLatestSmall() throws {
+    func testEveryCheckPassesOnTheLoadedDrop() throws {
         let results = try Checks.run(conn: conn, sql: SQLFixture.sql, current: "movielens", catalog: "lens_catalog")
         XCTAssertEqual(results.map(\.name), ["genres_one_hot", "no_future_ratings", "ratings_in_range", "ratings_movie_exists",
                                              "ratings_unique", "row_counts_match_catalog", "split_is_temporal"])
@@ -55,53 +68,55 @@ final class CheckTests: XCTestCase {
     }
 
     func testARatingOf7FailsRatingsInRangeWithTheRow() throws {
-        let results = try checksAfter("update scratch.ratings set rating = 7 where user_id = 1 and movie_id = 1")
+        let results = try checksAfter("update scratch.ratings set rating = 7 where \(key)")
         XCTAssertEqual(failed(results), ["ratings_in_range"])
         let r = results.first { $0.name == "ratings_in_range" }!
         XCTAssertEqual(r.violations, 1)
         XCTAssertEqual(r.headline, "ratings_in_range: FAILED, 1 violating row")
-        XCTAssertEqual(r.sampleLines, ["user_id=1, movie_id=1, rating=7, split=train"])
+        XCTAssertEqual(r.sampleLines, ["user_id=\(user), movie_id=\(movie), rating=7, split=train"])
     }
 
     func testARatingOffTheHalfStarGridFailsRatingsInRange() throws {
-        let results = try checksAfter("update scratch.ratings set rating = 3.3 where user_id = 1 and movie_id in (1, 3)")
+        let results = try checksAfter("update scratch.ratings set rating = 3.3 where user_id = \(user) and movie_id in (\(movie), \(otherMovie))")
         XCTAssertEqual(failed(results), ["ratings_in_range"])
         XCTAssertEqual(results.first { $0.name == "ratings_in_range" }?.violations, 2)
     }
 
     func testADuplicateKeyFailsRatingsUniqueAndTheRowCount() throws {
-        let results = try checksAfter("insert into scratch.ratings select * from scratch.ratings where user_id = 1 and movie_id = 1")
+        let results = try checksAfter("insert into scratch.ratings select * from scratch.ratings where \(key)")
         XCTAssertEqual(failed(results), ["ratings_unique", "row_counts_match_catalog"])
-        XCTAssertEqual(results.first { $0.name == "ratings_unique" }?.sampleLines, ["user_id=1, movie_id=1, n_rows=2"])
+        XCTAssertEqual(results.first { $0.name == "ratings_unique" }?.sampleLines, ["user_id=\(user), movie_id=\(movie), n_rows=2"])
         XCTAssertEqual(results.first { $0.name == "row_counts_match_catalog" }?.sampleLines,
-                       ["table_name=ratings, catalog_rows=100836, actual_rows=100837"])
+                       ["table_name=ratings, catalog_rows=\(nRatings), actual_rows=\(nRatings + 1)"])
     }
 
     func testARatingOfAnUnknownMovieFailsRatingsMovieExists() throws {
-        let results = try checksAfter("update scratch.ratings set movie_id = 999999 where user_id = 1 and movie_id = 1")
+        let results = try checksAfter("update scratch.ratings set movie_id = 999999 where \(key)")
         XCTAssertEqual(failed(results), ["ratings_movie_exists"])
-        XCTAssertEqual(results.first { $0.name == "ratings_movie_exists" }?.sampleLines, ["source=ratings, user_id=1, movie_id=999999"])
+        XCTAssertEqual(results.first { $0.name == "ratings_movie_exists" }?.sampleLines, ["source=ratings, user_id=\(user), movie_id=999999"])
     }
 
     func testAOneHotColumnDisagreeingWithTheGenresFailsGenresOneHot() throws {
         let results = try checksAfter("update scratch.movies set drama = not drama, no_genres = true where movie_id = 1")
         XCTAssertEqual(failed(results), ["genres_one_hot"])
+        // movie 1: Toy Story (1995), or the synthetic "Broken Crimson Fire (1987)", neither a drama
+        let genres = loaded.pick(small: "{Adventure,Animation,Children,Comedy,Fantasy}", synth: "{Animation,Thriller}")
         XCTAssertEqual(results.first { $0.name == "genres_one_hot" }?.sampleLines, [
-            "movie_id=1, genres={Adventure,Animation,Children,Comedy,Fantasy}, column_name=drama, value=t, expected=f",
-            "movie_id=1, genres={Adventure,Animation,Children,Comedy,Fantasy}, column_name=no_genres, value=t, expected=f",
+            "movie_id=1, genres=\(genres), column_name=drama, value=t, expected=f",
+            "movie_id=1, genres=\(genres), column_name=no_genres, value=t, expected=f",
         ])
     }
 
     func testARatingAfterTheDropDateFailsNoFutureRatings() throws {
         let results = try checksAfter("""
-            update scratch.ratings set rated_at = '2018-09-27 00:00:01+00'
+            update scratch.ratings set rated_at = '\(justAfter)'
             where (user_id, movie_id) = (select user_id, movie_id from scratch.ratings where batch = 5 order by rated_at desc limit 1)
             """)
         XCTAssertEqual(failed(results), ["no_future_ratings"])
-        XCTAssertTrue(results.first { $0.name == "no_future_ratings" }!.sampleLines[0].hasSuffix("rated_at=2018-09-27 00:00:01+00, latest_allowed=2018-09-27 00:00:00+00"))
+        XCTAssertTrue(results.first { $0.name == "no_future_ratings" }!.sampleLines[0].hasSuffix("rated_at=\(justAfter), latest_allowed=\(latestAllowed)"))
         // exactly the bound (drop date + 1 day) is allowed
         XCTAssertEqual(failed(try checksAfter("""
-            update scratch.ratings set rated_at = '2018-09-27 00:00:00+00'
+            update scratch.ratings set rated_at = '\(latestAllowed)'
             where (user_id, movie_id) = (select user_id, movie_id from scratch.ratings where batch = 5 order by rated_at desc limit 1)
             """)), [])
     }
@@ -125,16 +140,16 @@ final class CheckTests: XCTestCase {
         let results = try checksAfter("delete from scratch.tags where ctid = (select min(ctid) from scratch.tags)")
         XCTAssertEqual(failed(results), ["row_counts_match_catalog"])
         XCTAssertEqual(results.first { $0.name == "row_counts_match_catalog" }?.sampleLines,
-                       ["table_name=tags, catalog_rows=3683, actual_rows=3682"])
+                       ["table_name=tags, catalog_rows=\(nTags), actual_rows=\(nTags - 1)"])
     }
 
     func testInsideALoadTransactionAFailedCheckThrowsForARollback() throws {
-        let results = try checksAfter("update scratch.ratings set rating = 7 where user_id = 1 and movie_id in (1, 3)")
+        let results = try checksAfter("update scratch.ratings set rating = 7 where user_id = \(user) and movie_id in (\(movie), \(otherMovie))")
         XCTAssertThrowsError(try Checks.requireAllPassed(results)) { error in
             XCTAssertEqual(error as? LensError, .check(name: "ratings_in_range", message:
                 "2 violating rows (every rating is in [0.5, 5.0] and on the half-star grid (0.5, 1.0, ... 5.0), "
                 + "in ratings and in the held-back ratings_buffer.); "
-                + "first: user_id=1, movie_id=1, rating=7, split=train | user_id=1, movie_id=3, rating=7, split=train"))
+                + "first: user_id=\(user), movie_id=\(movie), rating=7, split=train | user_id=\(user), movie_id=\(otherMovie), rating=7, split=train"))
         }
         XCTAssertNoThrow(try Checks.requireAllPassed(try checksAfter("")))
     }
@@ -160,7 +175,7 @@ final class CheckTests: XCTestCase {
                                            runId: runId, store: store)
         try conn.execute("rollback")
         XCTAssertEqual(passed.count, 7)
-        try store.finishRun(runId, status: "succeeded", version: nil, stageSeconds: [:], rowCounts: [:], reconciliation: [],
+        try store.finishRun(runId, status: .succeeded, version: nil, stageSeconds: [:], rowCounts: [:], reconciliation: [],
                             quarantineCounts: [:], error: nil, sourceSHA256: nil)
     }
 
@@ -206,22 +221,22 @@ final class CheckTests: XCTestCase {
         let binary = try lensBinary()
         // `lens check` reads the current version's own tables (lens_v1): break one rating there,
         // committed so the lens process sees it, and put it back whatever happens
-        let original = try conn.query("select rating::text from \(loaded.schema).ratings where user_id = 1 and movie_id = 1").rows
-        XCTAssertEqual(original, [["4"]])
-        try conn.execute("update \(loaded.schema).ratings set rating = 7 where user_id = 1 and movie_id = 1")
-        defer { try? conn.execute("update \(loaded.schema).ratings set rating = 4 where user_id = 1 and movie_id = 1") }
+        let original = try conn.query("select rating::text from \(loaded.schema).ratings where \(key)").rows
+        XCTAssertEqual(original, [[rating]])
+        try conn.execute("update \(loaded.schema).ratings set rating = 7 where \(key)")
+        defer { try? conn.execute("update \(loaded.schema).ratings set rating = \(rating) where \(key)") }
         let (status, out, err) = try TestPaths.run([binary, "check", "--database", loaded.conninfo],
                                                    env: ["LENS_SQL_DIR": SQLFixture.sql.root])
         XCTAssertEqual(status, 1, err)
         // The results on stdout, the failure said on stderr.
         XCTAssertTrue(out.contains("FAIL  ratings_in_range: FAILED, 1 violating row"), out)
-        XCTAssertTrue(out.contains("        user_id=1, movie_id=1, rating=7, split=train"), out)
+        XCTAssertTrue(out.contains("        user_id=\(user), movie_id=\(movie), rating=7, split=train"), out)
         XCTAssertTrue(out.contains("6 of 7 checks passed on version 1"), out)
         XCTAssertEqual(err, "lens: 1 of 7 checks failed on version 1\n")
         let run = try conn.query("select status, error from lens_catalog.runs where command = 'check' order by run_id desc limit 1").rows
         XCTAssertEqual(run, [["failed", "failed checks: ratings_in_range"]])
 
-        try conn.execute("update \(loaded.schema).ratings set rating = 4 where user_id = 1 and movie_id = 1")
+        try conn.execute("update \(loaded.schema).ratings set rating = \(rating) where \(key)")
         let (ok, json, okErr) = try TestPaths.run([binary, "check", "--database", loaded.conninfo, "--format", "json"],
                                                   env: ["LENS_SQL_DIR": SQLFixture.sql.root])
         XCTAssertEqual(ok, 0, okErr)
@@ -239,7 +254,7 @@ func lensBinary() throws -> String {
     // xctest runs from <build>/debug/lensPackageTests.xctest
     candidates.append(dir.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("lens").path)
     guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-        throw XCTSkip("the lens executable is not built next to the tests (\(candidates))")
+        throw Skip.because("needs the lens executable", enable: "swift build (it is not next to the tests: \(candidates))")
     }
     return found
 }

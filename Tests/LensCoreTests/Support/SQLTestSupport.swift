@@ -5,7 +5,8 @@ import XCTest
 
 /// One private PostgreSQL cluster shared by every SQL-layer test of this process, holding three
 /// databases loaded by the real pipeline:
-/// - `lens`: ml-latest-small (GroupLens, 2018; no genome), the buffer loaded;
+/// - `lens`: ml-latest-small (GroupLens, 2018; no genome) when ../shared has it, else a clean
+///   `lens synth` drop of about its size without a genome (see `Drop`), the buffer loaded;
 /// - `lens_sample`: data/sample (synthetic, with a 70-movie tag genome, so embeddings exist);
 /// - `lens_held`: data/sample with the buffer held back in ratings_buffer (for appends, drift).
 /// Started on first use under $LENS_TEST_HOME (scripts/test stops it in its trap) or /tmp, and
@@ -33,8 +34,9 @@ enum SQLFixture {
 
     /// The started cluster (or a skip when PostgreSQL is not installed).
     static func cluster() throws -> LocalCluster {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: "/usr/lib/postgresql"),
-                          "PostgreSQL server programs are not installed (apt-get install postgresql)")
+        guard FileManager.default.fileExists(atPath: "/usr/lib/postgresql") else {
+            throw Skip.because("needs PostgreSQL", enable: "apt-get install postgresql (the server programs)")
+        }
         return try started.get()
     }
 
@@ -50,12 +52,49 @@ enum SQLFixture {
         var conninfo: String
         var out: String
         var schema: String
+        /// The source folder (CSV files) that was loaded.
+        var source: String = ""
+        /// Which drop was loaded (database `lens` only; the others hold data/sample).
+        var drop: Drop = .synth
+
+        /// `small` on ml-latest-small, `synth` on the synthetic stand-in.
+        func pick<T>(small: T, synth: T) -> T { drop == .mlLatestSmall ? small : synth }
+        var isMlLatestSmall: Bool { drop == .mlLatestSmall }
     }
 
-    /// ml-latest-small in database `lens`.
+    /// The drop of database `lens`: ml-latest-small when present (the pinned GroupLens numbers
+    /// are checked), else a clean synthetic drop so that the SQL layer is tested in any clone.
+    enum Drop: String {
+        case mlLatestSmall = "ml-latest-small"
+        case synth = "synth"
+    }
+
+    /// ml-latest-small in database `lens` (a skip when ../shared lacks it): for the assertions
+    /// that are facts about GroupLens's drop only.
     static func small() throws -> Loaded {
         let source = try TestPaths.sharedFile("movielens/ml-latest-small")
-        return try smallLoad.get(source: source)
+        return try mainLoad.get(source: source, drop: .mlLatestSmall)
+    }
+
+    /// Database `lens`: ml-latest-small when present, else `synthSmall` (clean data/sample).
+    static func main() throws -> Loaded {
+        let real = TestPaths.shared + "/movielens/ml-latest-small"
+        if FileManager.default.fileExists(atPath: real + "/ratings.csv") {
+            return try mainLoad.get(source: real, drop: .mlLatestSmall)
+        }
+        return try mainLoad.get(source: try synthSmall.get(), drop: .synth)
+    }
+
+    /// `lens synth --scale sample --dirty 0` (data/sample without its dirt, so that DuckDB over
+    /// its CSVs is an oracle for the loaded tables: 15,000 ratings, 150 users, 1,200 movies,
+    /// 400 tags), without the genome files (like ml-latest-small).
+    private static let synthSmall: Result<String, Error> = Result {
+        let out = SQLFixture.home + "/synth-small"
+        _ = try Synth.run(out: out, options: SynthOptions(scale: .sample, dirtyRate: 0))
+        for f in ["genome-scores.csv", "genome-tags.csv", "dirty.json"] {
+            try? FileManager.default.removeItem(atPath: out + "/" + f)
+        }
+        return out
     }
 
     /// data/sample (with genome) in database `lens_sample`.
@@ -68,7 +107,7 @@ enum SQLFixture {
         try heldLoad.get(source: TestPaths.repo + "/data/sample")
     }
 
-    private static let smallLoad = Once(database: "lens", holdBack: false)
+    private static let mainLoad = Once(database: "lens", holdBack: false)
     private static let sampleLoad = Once(database: "lens_sample", holdBack: false)
     private static let heldLoad = Once(database: "lens_held", holdBack: true)
 
@@ -84,15 +123,17 @@ enum SQLFixture {
             self.holdBack = holdBack
         }
 
-        func get(source: String) throws -> Loaded {
+        func get(source: String, drop: Drop = .synth) throws -> Loaded {
             lock.lock()
             defer { lock.unlock() }
-            if result == nil { result = Result { try load(source: source) } }
+            if result == nil { result = Result { try load(source: source, drop: drop) } }
             return try result!.get()
         }
 
-        private func load(source: String) throws -> Loaded {
-            try SQLFixture.load(source: source, database: database, holdBack: holdBack)
+        private func load(source: String, drop: Drop) throws -> Loaded {
+            var l = try SQLFixture.load(source: source, database: database, holdBack: holdBack)
+            l.drop = drop
+            return l
         }
     }
 
@@ -121,7 +162,7 @@ enum SQLFixture {
         defer { conn.close() }
         try AnalystLayer.republish(conn: conn, sql: SQLFixture.sql, schema: schema, current: config.currentSchema,
                                    catalog: config.catalogSchema)
-        return Loaded(conninfo: conninfo, out: config.outDir, schema: schema)
+        return Loaded(conninfo: conninfo, out: config.outDir, schema: schema, source: source)
     }
 
     /// A new connection to a loaded database.
@@ -154,7 +195,9 @@ enum DuckDB {
     /// Runs a Python script (argv[1...] = args) that prints one JSON array of arrays.
     static func python(_ script: String, args: [String] = [], cwd: String) throws -> [[Any]] {
         let (status, out, err) = try TestPaths.run(["python3", "-c", script] + args, cwd: cwd)
-        guard status == 0 else { throw XCTSkip("python3 with duckdb/numpy is needed for the oracle: \(err.suffix(400))") }
+        guard status == 0 else {
+            throw Skip.because("needs python3 with duckdb and numpy", enable: "pip install duckdb numpy (the oracle failed: \(err.suffix(300)))")
+        }
         guard let rows = try JSONSerialization.jsonObject(with: Data(out.utf8), options: [.fragmentsAllowed]) as? [[Any]] else {
             throw LensError.internal(message: "the oracle printed no rows: \(out.prefix(200))")
         }
