@@ -52,8 +52,27 @@ private struct ChunkAccounting {
     var compressed: Int64 = 0
     var dataPageOffset: Int64? = nil
     var dictionaryPageOffset: Int64? = nil
-    var plainDataPages: Int32 = 0
-    var dictionaryDataPages: Int32 = 0
+    /// Data pages per value encoding.
+    var dataPages: [Encoding: Int32] = [:]
+}
+
+/// The value encodings a chunk can be written with.
+enum ValueEncoding: Equatable {
+    case plain, dictionary, delta, byteStreamSplit
+}
+
+/// What a column's chunks are written with: `primary`, and `fallback` when `primary` is the
+/// dictionary and the chunk's dictionary is rejected.
+struct EncodingPlan: Equatable {
+    var primary: ValueEncoding
+    var fallback: ValueEncoding
+}
+
+extension LeafColumn {
+    /// DELTA_BINARY_PACKED applies (INT32 / INT64 leaves).
+    var isInteger: Bool { physical == .int32 || physical == .int64 }
+    /// BYTE_STREAM_SPLIT applies (FLOAT / DOUBLE leaves).
+    var isFloating: Bool { physical == .float || physical == .double }
 }
 
 final class ChunkEncoder {
@@ -77,6 +96,21 @@ final class ChunkEncoder {
     private var levelsCapacity = 0
     private var leafStrings: [String] = []
     private var leafOffsets: [Int] = []
+    private var gather: UnsafeMutablePointer<Int64>
+    private var gatherCapacity = 0
+
+    /// Encoding plans measured by `.auto`, per column.
+    private var measuredPlans: [String: EncodingPlan] = [:]
+    private var plan = EncodingPlan(primary: .dictionary, fallback: .plain)
+    /// While measuring, pages are compressed and counted, not written.
+    private var measuring = false
+    private var measuredBytes = 0
+    /// The page index of the chunk being written (nil when off or measuring), and what the next
+    /// data page adds to it.
+    private var pageIndex: ChunkPageIndex?
+    private var pendingFirstRow = 0
+    private var pendingBounds = PageBounds(nullCount: 0, min: nil, max: nil)
+    private var chunkFirstRow = 0
 
     private var column: LeafColumn!
     private var acct = ChunkAccounting()
@@ -95,7 +129,7 @@ final class ChunkEncoder {
     }
 
     private func dictionaryRejected(presentValues: Int) {
-        if presentValues >= 65_536 {
+        if presentValues >= 65_536 && !measuring {
             dictionaryPausedUntil[column.name] = chunkIndex + 8
         }
     }
@@ -120,9 +154,11 @@ final class ChunkEncoder {
         indices = .allocate(capacity: 1)
         definitionLevels = .allocate(capacity: 1)
         repetitionLevels = .allocate(capacity: 1)
+        gather = .allocate(capacity: 1)
     }
 
     deinit {
+        gather.deallocate()
         indices.deallocate()
         definitionLevels.deallocate()
         repetitionLevels.deallocate()
@@ -132,10 +168,88 @@ final class ChunkEncoder {
 
     func writeChunk(column: LeafColumn, values: ParquetColumnValues, rows: Range<Int>) throws -> ColumnChunkMeta {
         self.column = column
-        acct = ChunkAccounting()
         chunkIndex = chunksWritten[column.name, default: 0]
         chunksWritten[column.name] = chunkIndex + 1
-        var stats: StatisticsMeta
+        chunkFirstRow = rows.lowerBound
+        let requested = options.columnEncodings[column.name] ?? options.defaultEncoding
+        if let p = fixedPlan(requested) {
+            plan = p
+        } else if let p = measuredPlans[column.name] {
+            plan = p
+        } else {
+            plan = try measurePlan(values: values, rows: rows)
+            measuredPlans[column.name] = plan
+        }
+        acct = ChunkAccounting()
+        pageIndex = options.pageIndex ? ChunkPageIndex(physical: column.physical) : nil
+        var stats = try encodeChunk(values: values, rows: rows)
+        stats.writeLegacy = column.legacyStatistics
+
+        let dataEncodings = acct.dataPages.keys.sorted { $0.rawValue < $1.rawValue }
+        var encodings = Set(dataEncodings)
+        if acct.dictionaryPageOffset != nil { encodings.insert(.plain) }
+        if column.maxDefinitionLevel > 0 || column.maxRepetitionLevel > 0 { encodings.insert(.rle) }
+        var encodingStats: [PageEncodingStat] = []
+        if acct.dictionaryPageOffset != nil {
+            encodingStats.append(PageEncodingStat(pageType: .dictionaryPage, encoding: .plain, count: 1))
+        }
+        for e in dataEncodings {
+            encodingStats.append(PageEncodingStat(pageType: .dataPage, encoding: e, count: acct.dataPages[e]!))
+        }
+        return ColumnChunkMeta(
+            type: column.physical,
+            encodings: encodings.sorted { $0.rawValue < $1.rawValue },
+            path: column.path,
+            codec: codecID,
+            numValues: acct.numValues,
+            totalUncompressedSize: acct.uncompressed,
+            totalCompressedSize: acct.compressed,
+            dataPageOffset: acct.dataPageOffset ?? sink.offset,
+            dictionaryPageOffset: acct.dictionaryPageOffset,
+            statistics: stats,
+            encodingStats: encodingStats,
+            pageIndex: pageIndex
+        )
+    }
+
+    /// The plan of an explicit encoding; nil for `.auto` on a column it can measure.
+    private func fixedPlan(_ e: ParquetColumnEncoding) -> EncodingPlan? {
+        switch e {
+        case .dictionaryOrPlain: return EncodingPlan(primary: .dictionary, fallback: .plain)
+        case .plain: return EncodingPlan(primary: .plain, fallback: .plain)
+        case .deltaBinaryPacked: return EncodingPlan(primary: .delta, fallback: .delta)
+        case .byteStreamSplit: return EncodingPlan(primary: .byteStreamSplit, fallback: .byteStreamSplit)
+        case .auto:
+            if column.isInteger || column.isFloating { return nil }
+            return EncodingPlan(primary: .dictionary, fallback: .plain)
+        }
+    }
+
+    /// `.auto`: encodes and compresses this chunk with every candidate (nothing is written) and
+    /// returns the smallest; ties keep the earlier candidate (PLAIN first: the simplest to read).
+    private func measurePlan(values: ParquetColumnValues, rows: Range<Int>) throws -> EncodingPlan {
+        var candidates: [ValueEncoding] = [.plain, column.isInteger ? .delta : .byteStreamSplit]
+        if options.dictionary { candidates.append(.dictionary) }
+        measuring = true
+        defer { measuring = false }
+        pageIndex = nil
+        var best: (ValueEncoding, Int)? = nil
+        var bestUndictionary: (ValueEncoding, Int)? = nil
+        for c in candidates {
+            plan = EncodingPlan(primary: c, fallback: .plain)
+            acct = ChunkAccounting()
+            measuredBytes = 0
+            _ = try encodeChunk(values: values, rows: rows)
+            if best == nil || measuredBytes < best!.1 { best = (c, measuredBytes) }
+            if c != .dictionary && (bestUndictionary == nil || measuredBytes < bestUndictionary!.1) {
+                bestUndictionary = (c, measuredBytes)
+            }
+        }
+        return EncodingPlan(primary: best!.0, fallback: bestUndictionary!.0)
+    }
+
+    private func encodeChunk(values: ParquetColumnValues, rows: Range<Int>) throws -> StatisticsMeta {
+        let stats: StatisticsMeta
         switch values {
         case .bool(let v, let validity):
             stats = try withPointers(v, validity) { vp, valp in
@@ -187,35 +301,7 @@ final class ChunkEncoder {
                 }
             }
         }
-        stats.writeLegacy = column.legacyStatistics
-
-        var encodings: [Encoding] = []
-        var encodingStats: [PageEncodingStat] = []
-        if acct.dictionaryPageOffset != nil || acct.plainDataPages > 0 { encodings.append(.plain) }
-        if column.maxDefinitionLevel > 0 || column.maxRepetitionLevel > 0 { encodings.append(.rle) }
-        if acct.dictionaryDataPages > 0 { encodings.append(.rleDictionary) }
-        if acct.dictionaryPageOffset != nil {
-            encodingStats.append(PageEncodingStat(pageType: .dictionaryPage, encoding: .plain, count: 1))
-        }
-        if acct.plainDataPages > 0 {
-            encodingStats.append(PageEncodingStat(pageType: .dataPage, encoding: .plain, count: acct.plainDataPages))
-        }
-        if acct.dictionaryDataPages > 0 {
-            encodingStats.append(PageEncodingStat(pageType: .dataPage, encoding: .rleDictionary, count: acct.dictionaryDataPages))
-        }
-        return ColumnChunkMeta(
-            type: column.physical,
-            encodings: encodings,
-            path: column.path,
-            codec: codecID,
-            numValues: acct.numValues,
-            totalUncompressedSize: acct.uncompressed,
-            totalCompressedSize: acct.compressed,
-            dataPageOffset: acct.dataPageOffset ?? sink.offset,
-            dictionaryPageOffset: acct.dictionaryPageOffset,
-            statistics: stats,
-            encodingStats: encodingStats
-        )
+        return stats
     }
 
     // MARK: fixed-width values
@@ -245,7 +331,8 @@ final class ChunkEncoder {
             stats.maxValue = plainBytes(bits: mx.asStatisticMax.physicalBits, width: width)
         }
 
-        if dictionaryAllowed && present > 0,
+        let bounds: (Range<Int>) -> PageBounds = { [unowned self] r in self.fixedBounds(v, layout: layout, rows: r) }
+        if plan.primary == .dictionary && dictionaryAllowed && present > 0,
            let bw = tryFixedDictionary(v, layout: layout, rows: rows, present: present, min: mn, max: mx) {
             page.removeAll()
             let n = fixedDictionary.count
@@ -266,14 +353,40 @@ final class ChunkEncoder {
             try writeDataPages(
                 layout: layout, rows: rows, dictionaryBitWidth: bw,
                 pageEnd: { pageEndConstant(from: $0, rows: rows, layout: layout, leafBits: bw) },
-                plainValues: { _ in }
+                bounds: bounds, valueEncoding: .rleDictionary, values: { _ in }
             )
-        } else {
-            let page = self.page
+            return stats
+        }
+        let page = self.page
+        let pageEnd: (Int) -> Int = { [unowned self] in
+            self.pageEndConstant(from: $0, rows: rows, layout: layout, leafBits: width * 8)
+        }
+        switch plan.primary == .dictionary ? plan.fallback : plan.primary {
+        case .delta:
             try writeDataPages(
-                layout: layout, rows: rows, dictionaryBitWidth: nil,
-                pageEnd: { pageEndConstant(from: $0, rows: rows, layout: layout, leafBits: width * 8) },
-                plainValues: { r in
+                layout: layout, rows: rows, dictionaryBitWidth: nil, pageEnd: pageEnd,
+                bounds: bounds, valueEncoding: .deltaBinaryPacked,
+                values: { [unowned self] r in
+                    let n = self.gatherPresent(r, layout: layout) { v[$0].integerValue }
+                    encodeDeltaBinaryPacked(self.gather, count: n, width32: width == 4, into: page)
+                }
+            )
+        case .byteStreamSplit:
+            try writeDataPages(
+                layout: layout, rows: rows, dictionaryBitWidth: nil, pageEnd: pageEnd,
+                bounds: bounds, valueEncoding: .byteStreamSplit,
+                values: { [unowned self] r in
+                    let n = self.gatherPresent(r, layout: layout) { Int64(bitPattern: v[$0].physicalBits) }
+                    self.gather.withMemoryRebound(to: UInt64.self, capacity: max(n, 1)) {
+                        encodeByteStreamSplit($0, count: n, width: width, into: page)
+                    }
+                }
+            )
+        case .plain, .dictionary:
+            try writeDataPages(
+                layout: layout, rows: rows, dictionaryBitWidth: nil, pageEnd: pageEnd,
+                bounds: bounds, valueEncoding: .plain,
+                values: { r in
                     layout.forEachLeafRange(r) { lo, hi in
                         appendPlain(v, lo, hi, into: page)
                         return true
@@ -282,6 +395,51 @@ final class ChunkEncoder {
             )
         }
         return stats
+    }
+
+    /// Copies the present leaves of `rows` (as `value(leaf)`) into `gather`; returns their count.
+    @inline(__always)
+    private func gatherPresent(_ rows: Range<Int>, layout: LeafLayout, _ value: (Int) -> Int64) -> Int {
+        ensureGather(layout.presentLeafCount(rows))
+        let g = gather
+        var k = 0
+        layout.forEachLeafRange(rows) { lo, hi in
+            for i in lo..<hi {
+                g[k] = value(i)
+                k &+= 1
+            }
+            return true
+        }
+        return k
+    }
+
+    /// One page's bounds for the ColumnIndex (NaN ignored; a NaN-only page voids the index).
+    private func fixedBounds<T: ParquetFixedValue>(_ v: UnsafePointer<T>, layout: LeafLayout, rows: Range<Int>) -> PageBounds {
+        var mn = T.scanMinStart
+        var mx = T.scanMaxStart
+        var present = 0
+        var nans = 0
+        layout.forEachLeafRange(rows) { lo, hi in
+            present &+= hi &- lo
+            for i in lo..<hi {
+                let x = v[i]
+                if T.isFloatingPoint && x.isNaNValue { nans &+= 1 }
+                if x < mn { mn = x }
+                if x > mx { mx = x }
+            }
+            return true
+        }
+        var b = PageBounds(nullCount: Int64(layout.nullRowCount(rows)), min: nil, max: nil)
+        if present == 0 { return b }
+        if present == nans {
+            pageIndex?.columnIndexValid = false
+            b.min = []
+            b.max = []
+            return b
+        }
+        b.min = plainBytes(bits: mn.asStatisticMin.physicalBits, width: T.physicalWidth)
+        b.max = plainBytes(bits: mx.asStatisticMax.physicalBits, width: T.physicalWidth)
+        return b
     }
 
     /// Builds the dictionary and the index of every present leaf; returns the index bit width,
@@ -366,7 +524,8 @@ final class ChunkEncoder {
     ) throws -> StatisticsMeta {
         let present = layout.presentLeafCount(rows)
         var stats = StatisticsMeta(nullCount: Int64(layout.nullRowCount(rows)))
-        if dictionaryAllowed && present > 0, let bw = tryStringDictionary(s, layout: layout, rows: rows, present: present) {
+        if plan.primary == .dictionary && dictionaryAllowed && present > 0,
+           let bw = tryStringDictionary(s, layout: layout, rows: rows, present: present) {
             let dict = bytesDictionary
             page.removeAll()
             page.append(dict.data)
@@ -380,10 +539,34 @@ final class ChunkEncoder {
             }
             stats.minValue = [UInt8](dict.entry(minIndex))
             stats.maxValue = [UInt8](dict.entry(maxIndex))
+            // Page bounds by rank: each entry's place in byte order, so a page's bounds are the
+            // entries of its least and greatest rank (one integer pass over its indices).
+            var byRank: [Int] = []
+            var rank: [UInt32] = []
+            if pageIndex != nil {
+                byRank = Array(0..<dict.count)
+                byRank.sort { compareBytes(dict.entry($0), dict.entry($1)) < 0 }
+                rank = [UInt32](repeating: 0, count: dict.count)
+                for (k, e) in byRank.enumerated() { rank[e] = UInt32(k) }
+            }
+            let idx = indices
             try writeDataPages(
                 layout: layout, rows: rows, dictionaryBitWidth: bw,
                 pageEnd: { pageEndConstant(from: $0, rows: rows, layout: layout, leafBits: bw) },
-                plainValues: { _ in }
+                bounds: { _ in PageBounds(nullCount: 0, min: nil, max: nil) },
+                dictionaryBounds: { start, n in
+                    if n == 0 { return PageBounds(nullCount: 0, min: nil, max: nil) }
+                    var lo = UInt32.max
+                    var hi: UInt32 = 0
+                    for i in start..<(start + n) {
+                        let k = rank[Int(idx[i])]
+                        if k < lo { lo = k }
+                        if k > hi { hi = k }
+                    }
+                    return PageBounds(nullCount: 0, min: truncatedMinBound([UInt8](dict.entry(byRank[Int(lo)]))),
+                                      max: truncatedMaxBound([UInt8](dict.entry(byRank[Int(hi)]))))
+                },
+                valueEncoding: .rleDictionary, values: { _ in }
             )
         } else {
             try writePlainStringPages(s, layout: layout, rows: rows, stats: &stats)
@@ -405,6 +588,9 @@ final class ChunkEncoder {
         var r = rows.lowerBound
         while r < rows.upperBound {
             values.removeAll()
+            var pageMin: [UInt8] = []
+            var pageMax: [UInt8] = []
+            var pageHasBounds = false
             var e = r
             repeat {
                 if layout.isPresent(e) {
@@ -412,13 +598,13 @@ final class ChunkEncoder {
                         withUTF8Bytes(at: s + i) { b in
                             values.appendLE32(UInt32(truncatingIfNeeded: b.count))
                             if let p = b.baseAddress { values.append(p, count: b.count) }
-                            if !haveBounds {
-                                minBytes = [UInt8](b)
-                                maxBytes = minBytes
-                                haveBounds = true
+                            if !pageHasBounds {
+                                pageMin = [UInt8](b)
+                                pageMax = pageMin
+                                pageHasBounds = true
                             } else {
-                                if minBytes.withUnsafeBytes({ compareBytes(b, $0) }) < 0 { minBytes = [UInt8](b) }
-                                if maxBytes.withUnsafeBytes({ compareBytes(b, $0) }) > 0 { maxBytes = [UInt8](b) }
+                                if pageMin.withUnsafeBytes({ compareBytes(b, $0) }) < 0 { pageMin = [UInt8](b) }
+                                if pageMax.withUnsafeBytes({ compareBytes(b, $0) }) > 0 { pageMax = [UInt8](b) }
                             }
                         }
                     }
@@ -429,9 +615,23 @@ final class ChunkEncoder {
                 throw ParquetError.valueTooLarge(
                     file: file, column: column.name, reason: "a string page would hold \(values.count) bytes, more than 2147483647")
             }
+            if pageHasBounds {
+                if !haveBounds {
+                    minBytes = pageMin
+                    maxBytes = pageMax
+                    haveBounds = true
+                } else {
+                    if compareBound(pageMin, minBytes, .byteArray) < 0 { minBytes = pageMin }
+                    if compareBound(pageMax, maxBytes, .byteArray) > 0 { maxBytes = pageMax }
+                }
+            }
             page.removeAll()
             let entries = writeLevels(layout: layout, rows: r..<e)
             page.append(values)
+            pendingFirstRow = r
+            pendingBounds = PageBounds(nullCount: Int64(layout.nullRowCount(r..<e)),
+                                       min: pageHasBounds ? truncatedMinBound(pageMin) : nil,
+                                       max: pageHasBounds ? truncatedMaxBound(pageMax) : nil)
             try emitPage(.dataPage, numValues: entries, encoding: .plain)
             r = e
         }
@@ -494,7 +694,20 @@ final class ChunkEncoder {
         try writeDataPages(
             layout: layout, rows: rows, dictionaryBitWidth: nil,
             pageEnd: { pageEndConstant(from: $0, rows: rows, layout: layout, leafBits: 1) },
-            plainValues: { r in
+            bounds: { r in
+                var n = 0
+                var t = 0
+                layout.forEachLeafRange(r) { lo, hi in
+                    n &+= hi &- lo
+                    for i in lo..<hi where v[i] { t &+= 1 }
+                    return true
+                }
+                let nulls = Int64(layout.nullRowCount(r))
+                if n == 0 { return PageBounds(nullCount: nulls, min: nil, max: nil) }
+                return PageBounds(nullCount: nulls, min: [t == n ? 1 : 0], max: [t > 0 ? 1 : 0])
+            },
+            valueEncoding: .plain,
+            values: { r in
                 var pending: UInt8 = 0
                 var pendingBits = 0
                 layout.forEachLeafRange(r) { lo, hi in
@@ -531,7 +744,10 @@ final class ChunkEncoder {
         rows: Range<Int>,
         dictionaryBitWidth: Int?,
         pageEnd: (Int) -> Int,
-        plainValues: (Range<Int>) -> Void
+        bounds: (Range<Int>) -> PageBounds,
+        dictionaryBounds: ((Int, Int) -> PageBounds)? = nil,
+        valueEncoding: Encoding,
+        values: (Range<Int>) -> Void
     ) throws {
         var r = rows.lowerBound
         var cursor = 0
@@ -541,14 +757,19 @@ final class ChunkEncoder {
             let entries = writeLevels(layout: layout, rows: r..<e)
             if let bw = dictionaryBitWidth {
                 let n = layout.presentLeafCount(r..<e)
+                if pageIndex != nil {
+                    pendingBounds = dictionaryBounds.map { $0(cursor, n) } ?? bounds(r..<e)
+                    if dictionaryBounds != nil { pendingBounds.nullCount = Int64(layout.nullRowCount(r..<e)) }
+                }
                 page.append(UInt8(bw))
                 encodeHybrid(UnsafePointer(indices + cursor), count: n, bitWidth: bw, into: page)
                 cursor += n
-                try emitPage(.dataPage, numValues: entries, encoding: .rleDictionary)
             } else {
-                plainValues(r..<e)
-                try emitPage(.dataPage, numValues: entries, encoding: .plain)
+                if pageIndex != nil { pendingBounds = bounds(r..<e) }
+                values(r..<e)
             }
+            pendingFirstRow = r
+            try emitPage(.dataPage, numValues: entries, encoding: valueEncoding)
             r = e
         }
     }
@@ -637,9 +858,19 @@ final class ChunkEncoder {
             into: header, type: type,
             uncompressedSize: Int32(rawSize), compressedSize: Int32(bodySize),
             numValues: Int32(numValues), encoding: encoding)
+        if measuring {
+            measuredBytes += header.count + bodySize
+            return
+        }
         let offset = sink.offset
         try sink.write(UnsafeRawPointer(header.base), count: header.count)
         try sink.write(body, count: bodySize)
+        if type == .dataPage && pageIndex != nil {
+            pageIndex!.locations.append(PageLocationMeta(
+                offset: offset, compressedPageSize: Int32(clamping: header.count + bodySize),
+                firstRowIndex: Int64(pendingFirstRow - chunkFirstRow)))
+            pageIndex!.bounds.append(pendingBounds)
+        }
         acct.uncompressed += Int64(header.count + rawSize)
         acct.compressed += Int64(header.count + bodySize)
         switch type {
@@ -648,7 +879,7 @@ final class ChunkEncoder {
         case .dataPage:
             if acct.dataPageOffset == nil { acct.dataPageOffset = offset }
             acct.numValues += Int64(numValues)
-            if encoding == .rleDictionary { acct.dictionaryDataPages += 1 } else { acct.plainDataPages += 1 }
+            acct.dataPages[encoding, default: 0] += 1
         }
     }
 
@@ -659,6 +890,14 @@ final class ChunkEncoder {
             indices.deallocate()
             indicesCapacity = max(n, indicesCapacity * 2)
             indices = .allocate(capacity: indicesCapacity)
+        }
+    }
+
+    private func ensureGather(_ n: Int) {
+        if n > gatherCapacity {
+            gather.deallocate()
+            gatherCapacity = max(n, gatherCapacity * 2)
+            gather = .allocate(capacity: gatherCapacity)
         }
     }
 

@@ -13,7 +13,9 @@ enum PhysicalType: Int32 {
 enum Encoding: Int32 {
     case plain = 0
     case rle = 3
+    case deltaBinaryPacked = 5
     case rleDictionary = 8
+    case byteStreamSplit = 9
 }
 
 enum PageType: Int32 {
@@ -143,6 +145,10 @@ struct ColumnChunkMeta {
     var dictionaryPageOffset: Int64?
     var statistics: StatisticsMeta
     var encodingStats: [PageEncodingStat]
+    /// The chunk's page index, and where close() wrote it (set after the row groups).
+    var pageIndex: ChunkPageIndex? = nil
+    var offsetIndexLocation: (offset: Int64, length: Int32)? = nil
+    var columnIndexLocation: (offset: Int64, length: Int32)? = nil
 
     /// Offset of the chunk's first page.
     var startOffset: Int64 { dictionaryPageOffset ?? dataPageOffset }
@@ -172,6 +178,14 @@ struct ColumnChunkMeta {
             w.endStruct()
         }
         w.endStruct()  // ColumnMetaData
+        if let o = offsetIndexLocation {
+            w.i64(4, o.offset)
+            w.i32(5, o.length)
+        }
+        if let c = columnIndexLocation {
+            w.i64(6, c.offset)
+            w.i32(7, c.length)
+        }
         w.endStruct()  // ColumnChunk
     }
 }

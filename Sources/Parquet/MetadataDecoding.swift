@@ -192,6 +192,11 @@ struct DecodedColumnChunk {
     var filePath: String?
     var meta: DecodedColumnMetaData?
     var encrypted = false
+    /// Where the chunk's page index lies (file offset, length), when the writer wrote one.
+    var offsetIndexOffset: Int64?
+    var offsetIndexLength: Int32?
+    var columnIndexOffset: Int64?
+    var columnIndexLength: Int32?
 
     static func decode(_ r: inout ThriftCompactReader) throws -> DecodedColumnChunk {
         var c = DecodedColumnChunk()
@@ -199,6 +204,10 @@ struct DecodedColumnChunk {
             switch (id, t) {
             case (1, ThriftType.binary.rawValue): c.filePath = try r.string()
             case (3, ThriftType.structure.rawValue): c.meta = try DecodedColumnMetaData.decode(&r)
+            case (4, ThriftType.i64.rawValue): c.offsetIndexOffset = try r.i64()
+            case (5, ThriftType.i32.rawValue): c.offsetIndexLength = try r.i32()
+            case (6, ThriftType.i64.rawValue): c.columnIndexOffset = try r.i64()
+            case (7, ThriftType.i32.rawValue): c.columnIndexLength = try r.i32()
             case (8, ThriftType.structure.rawValue): c.encrypted = true; try r.skip(t)
             default: try r.skip(t)
             }

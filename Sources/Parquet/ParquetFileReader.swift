@@ -49,6 +49,8 @@ public final class ParquetFileReader {
     private let fd: Int32
     private let columns: [ReaderColumn]
     private let chunks: ColumnChunkReader
+    /// The footer's row groups as decoded (tests read the page index locations from them).
+    var decodedRowGroups: [DecodedRowGroup] { chunks.rowGroups }
 
     /// Opens `path` and parses its footer. Throws `ParquetReadError` when the file cannot be read,
     /// is not Parquet, has a damaged footer, or has a column this reader cannot represent.

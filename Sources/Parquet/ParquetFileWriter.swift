@@ -187,6 +187,7 @@ public final class ParquetFileWriter {
     public func close() throws -> ParquetFileSummary {
         guard state == .open else { throw ParquetError.writerClosed(file: path) }
         do {
+            try writePageIndexes()
             let footer = ByteBuffer(capacity: 4096)
             FileMetaDataModel(
                 schema: ParquetFileWriter.schemaElements(schema),
@@ -220,6 +221,35 @@ public final class ParquetFileWriter {
             state = .failed
             abandon()
             throw error
+        }
+    }
+
+    /// Writes every chunk's ColumnIndex, then every chunk's OffsetIndex (the layout PageIndex.md
+    /// describes: all column indexes, then all offset indexes, after the last row group), and
+    /// records where each went for the footer.
+    private func writePageIndexes() throws {
+        let buffer = ByteBuffer(capacity: 4096)
+        for pass in 0..<2 {
+            for g in rowGroups.indices {
+                for c in rowGroups[g].columns.indices {
+                    guard let index = rowGroups[g].columns[c].pageIndex else { continue }
+                    buffer.removeAll()
+                    if pass == 0 {
+                        guard index.columnIndexValid, !index.bounds.isEmpty else { continue }
+                        index.writeColumnIndex(into: buffer)
+                    } else {
+                        guard !index.locations.isEmpty else { continue }
+                        index.writeOffsetIndex(into: buffer)
+                    }
+                    let location = (offset: sink.offset, length: Int32(clamping: buffer.count))
+                    try sink.write(UnsafeRawPointer(buffer.base), count: buffer.count)
+                    if pass == 0 {
+                        rowGroups[g].columns[c].columnIndexLocation = location
+                    } else {
+                        rowGroups[g].columns[c].offsetIndexLocation = location
+                    }
+                }
+            }
         }
     }
 
@@ -264,6 +294,24 @@ public final class ParquetFileWriter {
         }
         if options.dataPageSize < 1 {
             throw ParquetError.invalidSchema(file: path, reason: "dataPageSize is \(options.dataPageSize), it must be at least 1")
+        }
+        for (name, encoding) in options.columnEncodings.sorted(by: { $0.key < $1.key }) {
+            guard let field = schema.fields.first(where: { $0.name == name }) else {
+                throw ParquetError.invalidSchema(file: path, reason: "columnEncodings names '\(name)', which is not a field of the schema")
+            }
+            let leaf = LeafColumn(field: field)
+            if encoding == .deltaBinaryPacked && !leaf.isInteger {
+                throw ParquetError.invalidSchema(
+                    file: path, reason: "column '\(name)' is \(field.type): deltaBinaryPacked is for integer, date and timestamp columns")
+            }
+            if encoding == .byteStreamSplit && !leaf.isFloating {
+                throw ParquetError.invalidSchema(
+                    file: path, reason: "column '\(name)' is \(field.type): byteStreamSplit is for float, double and float-list columns")
+            }
+        }
+        if options.defaultEncoding == .deltaBinaryPacked || options.defaultEncoding == .byteStreamSplit {
+            throw ParquetError.invalidSchema(
+                file: path, reason: "defaultEncoding \(options.defaultEncoding) does not suit every column type; name the columns in columnEncodings, or use .auto")
         }
         if case .zstd(let level) = options.codec, level < ZstdLevels.min || level > ZstdLevels.max {
             throw ParquetError.invalidSchema(

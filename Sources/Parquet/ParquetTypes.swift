@@ -1,8 +1,40 @@
 // Public types of the Parquet writer: schema, column values, options, summary and errors.
 //
 // The module writes Apache Parquet files (format spec: apache/parquet-format, parquet.thrift,
-// Encodings.md, LogicalTypes.md) with DataPage V1 pages, PLAIN and RLE_DICTIONARY encodings,
-// and UNCOMPRESSED or ZSTD compression. It knows nothing about the data it writes.
+// Encodings.md, LogicalTypes.md, PageIndex.md) with DataPage V1 pages, PLAIN, RLE_DICTIONARY,
+// DELTA_BINARY_PACKED and BYTE_STREAM_SPLIT encodings, a page index on every column chunk, and
+// UNCOMPRESSED or ZSTD compression. It knows nothing about the data it writes.
+
+/// How a column's values are encoded (levels are always RLE).
+public enum ParquetColumnEncoding: Sendable, Equatable, CustomStringConvertible {
+    /// RLE_DICTIONARY when the chunk's dictionary fits `dictionaryPageSizeLimit` and makes the
+    /// chunk smaller than PLAIN, else PLAIN (booleans: PLAIN). The default.
+    case dictionaryOrPlain
+    /// PLAIN.
+    case plain
+    /// DELTA_BINARY_PACKED: integer columns only (int8/16/32/64, date, timestamp).
+    case deltaBinaryPacked
+    /// BYTE_STREAM_SPLIT: float, double and float-list columns only.
+    case byteStreamSplit
+    /// Measured: the column's first column chunk is encoded with every candidate (dictionary
+    /// when `dictionary` is on, PLAIN, and DELTA_BINARY_PACKED for integers or
+    /// BYTE_STREAM_SPLIT for floats), compressed with the file's codec, and the smallest is kept
+    /// for that chunk and every later chunk of the column in this file (a later chunk whose
+    /// dictionary does not fit uses the smallest non-dictionary candidate). Costs one extra
+    /// encode + compress per candidate of the first row group only. Strings and booleans: as
+    /// `.dictionaryOrPlain`.
+    case auto
+
+    public var description: String {
+        switch self {
+        case .dictionaryOrPlain: return "dictionaryOrPlain"
+        case .plain: return "plain"
+        case .deltaBinaryPacked: return "deltaBinaryPacked"
+        case .byteStreamSplit: return "byteStreamSplit"
+        case .auto: return "auto"
+        }
+    }
+}
 
 /// Compression applied to every page of every column chunk.
 public enum ParquetCodec: Sendable, Equatable {
@@ -165,10 +197,18 @@ public struct ParquetWriterOptions: Sendable, Equatable {
     public var dictionary: Bool
     /// Largest PLAIN-encoded dictionary page, in bytes, before falling back to PLAIN.
     public var dictionaryPageSizeLimit: Int
-    /// FileMetaData.created_by.
+    /// FileMetaData.created_by. Readers parse it as "<application> version <x.y.z> (build <id>)"
+    /// to decide which writer bugs to work around, so give the application and its version.
     public var createdBy: String
     /// Key/value metadata for the footer (e.g. lineage); written sorted by key.
     public var keyValueMetadata: [String: String]
+    /// Encoding of every column not named in `columnEncodings`.
+    public var defaultEncoding: ParquetColumnEncoding
+    /// Encoding per top-level column name (each name must be a field of the schema, and the
+    /// encoding must suit its type).
+    public var columnEncodings: [String: ParquetColumnEncoding]
+    /// Write a ColumnIndex and an OffsetIndex for every column chunk (PageIndex.md).
+    public var pageIndex: Bool
 
     public init(
         codec: ParquetCodec = .zstd(level: 3),
@@ -177,8 +217,14 @@ public struct ParquetWriterOptions: Sendable, Equatable {
         dictionary: Bool = true,
         dictionaryPageSizeLimit: Int = 1 << 20,
         createdBy: String = "lens parquet",
-        keyValueMetadata: [String: String] = [:]
+        keyValueMetadata: [String: String] = [:],
+        defaultEncoding: ParquetColumnEncoding = .dictionaryOrPlain,
+        columnEncodings: [String: ParquetColumnEncoding] = [:],
+        pageIndex: Bool = true
     ) {
+        self.defaultEncoding = defaultEncoding
+        self.columnEncodings = columnEncodings
+        self.pageIndex = pageIndex
         self.codec = codec
         self.maxRowGroupRows = maxRowGroupRows
         self.dataPageSize = dataPageSize

@@ -360,6 +360,13 @@ final class ColumnChunkReader {
                 }
             case 3:
                 try V.decodeRLE(p, length: length, count: present, into: out, scratch: boolScratch)
+            case 5:
+                guard column.physical == 1 || column.physical == 2 else {
+                    throw DecodeFailure("a \(ParquetNames.physical(column.physical)) column has DELTA_BINARY_PACKED values (only INT32 and INT64 may)")
+                }
+                try V.decodeDeltaBinaryPacked(p, length: length, count: present, into: out, scratch: boolScratch)
+            case 9:
+                try V.decodeByteStreamSplit(p, length: length, count: present, into: out)
             default:
                 throw UnsupportedFeature("the \(ParquetNames.encoding(encoding)) encoding for data pages")
             }

@@ -13,6 +13,11 @@ protocol ReaderValue {
     /// Decodes `count` RLE-encoded values (only booleans support it).
     static func decodeRLE(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Self>,
                           scratch: ReaderBuffer) throws
+    /// Decodes `count` DELTA_BINARY_PACKED values (integer types only).
+    static func decodeDeltaBinaryPacked(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Self>,
+                                        scratch: ReaderBuffer) throws
+    /// Decodes `count` BYTE_STREAM_SPLIT values (float and double only).
+    static func decodeByteStreamSplit(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Self>) throws
 }
 
 extension ReaderValue {
@@ -21,6 +26,31 @@ extension ReaderValue {
     static func decodeRLE(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Self>,
                           scratch: ReaderBuffer) throws {
         throw UnsupportedFeature("the RLE encoding for \(Self.self) values")
+    }
+
+    static func decodeDeltaBinaryPacked(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Self>,
+                                        scratch: ReaderBuffer) throws {
+        throw UnsupportedFeature("the DELTA_BINARY_PACKED encoding for \(Self.self) values")
+    }
+
+    static func decodeByteStreamSplit(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Self>) throws {
+        throw UnsupportedFeature("the BYTE_STREAM_SPLIT encoding for \(Self.self) values")
+    }
+}
+
+/// DELTA_BINARY_PACKED into an integer type of `bits` bits (8, 16, 32 from INT32; 64 from INT64),
+/// checking that each value fits.
+@inline(__always)
+private func decodeDeltaInto<T: FixedWidthInteger>(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<T>,
+                                                   scratch: ReaderBuffer) throws {
+    let wide = scratch.typed(Int64.self, count: count)
+    _ = try decodeDeltaBinaryPacked(p, length: length, count: count, width32: T.bitWidth <= 32, into: wide)
+    for i in 0..<count {
+        let v = wide[i]
+        guard let t = T(exactly: v) else {
+            throw DecodeFailure("the value \(v) does not fit the column's \(T.bitWidth)-bit integer type")
+        }
+        out[i] = t
     }
 }
 
@@ -47,6 +77,10 @@ private func copyFixed<T>(_ p: UnsafeRawPointer, length: Int, count: Int, into o
 
 extension Int32: ReaderValue {
     static var placeholder: Int32 { 0 }
+    static func decodeDeltaBinaryPacked(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Int32>,
+                                        scratch: ReaderBuffer) throws {
+        try decodeDeltaInto(p, length: length, count: count, into: out, scratch: scratch)
+    }
     static var plainIsMemoryLayout: Bool { hostIsLittleEndian }
     static func decodePlain(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Int32>) throws -> Int {
         try copyFixed(p, length: length, count: count, into: out)
@@ -55,6 +89,10 @@ extension Int32: ReaderValue {
 
 extension Int64: ReaderValue {
     static var placeholder: Int64 { 0 }
+    static func decodeDeltaBinaryPacked(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Int64>,
+                                        scratch: ReaderBuffer) throws {
+        try decodeDeltaInto(p, length: length, count: count, into: out, scratch: scratch)
+    }
     static var plainIsMemoryLayout: Bool { hostIsLittleEndian }
     static func decodePlain(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Int64>) throws -> Int {
         try copyFixed(p, length: length, count: count, into: out)
@@ -63,6 +101,9 @@ extension Int64: ReaderValue {
 
 extension Float: ReaderValue {
     static var placeholder: Float { 0 }
+    static func decodeByteStreamSplit(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Float>) throws {
+        try Parquet.decodeByteStreamSplit(p, length: length, count: count, width: MemoryLayout<Float>.size, into: UnsafeMutableRawPointer(out))
+    }
     static var plainIsMemoryLayout: Bool { hostIsLittleEndian }
     static func decodePlain(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Float>) throws -> Int {
         try copyFixed(p, length: length, count: count, into: out)
@@ -71,6 +112,9 @@ extension Float: ReaderValue {
 
 extension Double: ReaderValue {
     static var placeholder: Double { 0 }
+    static func decodeByteStreamSplit(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Double>) throws {
+        try Parquet.decodeByteStreamSplit(p, length: length, count: count, width: MemoryLayout<Double>.size, into: UnsafeMutableRawPointer(out))
+    }
     static var plainIsMemoryLayout: Bool { hostIsLittleEndian }
     static func decodePlain(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Double>) throws -> Int {
         try copyFixed(p, length: length, count: count, into: out)
@@ -104,6 +148,10 @@ private func decodeNarrow<T: FixedWidthInteger>(_ p: UnsafeRawPointer, length: I
 
 extension Int8: ReaderValue {
     static var placeholder: Int8 { 0 }
+    static func decodeDeltaBinaryPacked(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Int8>,
+                                        scratch: ReaderBuffer) throws {
+        try decodeDeltaInto(p, length: length, count: count, into: out, scratch: scratch)
+    }
     static func decodePlain(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Int8>) throws -> Int {
         try decodeNarrow(p, length: length, count: count, into: out)
     }
@@ -111,6 +159,10 @@ extension Int8: ReaderValue {
 
 extension Int16: ReaderValue {
     static var placeholder: Int16 { 0 }
+    static func decodeDeltaBinaryPacked(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Int16>,
+                                        scratch: ReaderBuffer) throws {
+        try decodeDeltaInto(p, length: length, count: count, into: out, scratch: scratch)
+    }
     static func decodePlain(_ p: UnsafeRawPointer, length: Int, count: Int, into out: UnsafeMutablePointer<Int16>) throws -> Int {
         try decodeNarrow(p, length: length, count: count, into: out)
     }

@@ -129,6 +129,15 @@ struct ThriftCompactWriter {
         out.appendVarint(zigzag32(v))
     }
 
+    func elementI64(_ v: Int64) {
+        out.appendVarint(zigzag64(v))
+    }
+
+    /// A bool list element: 1 for true, 2 for false (as the reference implementations write).
+    func elementBool(_ v: Bool) {
+        out.append(v ? 1 : 2)
+    }
+
     func elementBinary(_ bytes: [UInt8]) {
         out.appendVarint(UInt64(bytes.count))
         out.append(bytes)
