@@ -93,9 +93,11 @@ public enum ParquetExport {
         options.codec = config.codec == "none" ? .uncompressed : .zstd(level: Int32(config.zstdLevel))
         options.maxRowGroupRows = config.rowGroupRows
         options.createdBy = "lens version \(lensVersion)"
-        // Each integer and float column keeps the smallest of dictionary / PLAIN / DELTA_BINARY_PACKED
-        // (floats: BYTE_STREAM_SPLIT), measured on its first row group (docs/performance.md, "Parquet size").
-        options.defaultEncoding = .auto
+        // Dictionary or PLAIN, except the columns where DELTA_BINARY_PACKED or BYTE_STREAM_SPLIT
+        // measured smaller (`pinnedEncodings`). The writer's `.auto` measures every column of
+        // every file at write time, which doubled the Parquet stage at 1M (docs/performance.md,
+        // "Parquet size"): the choices are measured once and pinned here instead.
+        options.defaultEncoding = .dictionaryOrPlain
         var files: [ManifestFile] = []
         let filesLock = NSLock()
 
@@ -108,7 +110,9 @@ public enum ParquetExport {
             let path = partial + "/" + rel
             try? fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             do {
-                let writer = try ParquetFileWriter(path: path, schema: schema, options: options)
+                var fileOptions = options
+                fileOptions.columnEncodings = Self.pinnedEncodings[dataset] ?? [:]
+                let writer = try ParquetFileWriter(path: path, schema: schema, options: fileOptions)
                 try write(writer)
                 let summary = try writer.close()
                 let file = ManifestFile(path: rel, dataset: dataset, rows: summary.rows, rowGroups: summary.rowGroups,
@@ -227,6 +231,18 @@ public enum ParquetExport {
         ])
         }
     }
+
+    /// The encodings measured smaller than dictionary/PLAIN per dataset and column, with `.auto`
+    /// on a synthetic 1M drop (docs/performance.md, "Parquet size"): sorted or near-sorted
+    /// integers (times in time order, line numbers, ids in key order) as deltas, the ratings'
+    /// user ids (random in time order, dictionary larger than PLAIN) as PLAIN, the embeddings'
+    /// floats split by byte. Every other column stays dictionary-or-PLAIN.
+    static let pinnedEncodings: [String: [String: ParquetColumnEncoding]] = [
+        "ratings": ["rated_at": .deltaBinaryPacked, "source_line": .deltaBinaryPacked, "user_id": .plain],
+        "movies": ["movie_id": .deltaBinaryPacked],
+        "links": ["source_line": .deltaBinaryPacked],
+        "movie_embeddings": ["embedding": .byteStreamSplit],
+    ]
 
     /// The manifest of a previous export in `out`, nil when there is none or it is unreadable.
     public static func readManifest(in out: String) -> Manifest? {
