@@ -298,8 +298,24 @@ public struct LocalCluster: Sendable {
         }
     }
 
-    /// The bin folder for the cluster's major version, or the newest installed one for a new cluster.
+    /// `LENS_PG_BINDIR`: a folder with initdb, pg_ctl and postgres to use instead of Debian's
+    /// (e.g. another major version from a relocatable build, kept in its own folder layout so
+    /// that the binaries find their libraries).
+    /// Applies to clusters on the default root only (a test naming another root means it).
+    var binDirOverride: String? {
+        guard postgresRoot == "/usr/lib/postgresql", let dir = ProcessInfo.processInfo.environment["LENS_PG_BINDIR"], !dir.isEmpty else { return nil }
+        return dir
+    }
+
+    /// The bin folder for the cluster's major version, or the newest installed one for a new
+    /// cluster; `LENS_PG_BINDIR` when set.
     func binDir() throws -> String {
+        if let dir = binDirOverride {
+            guard FileManager.default.isExecutableFile(atPath: dir + "/initdb"), FileManager.default.isExecutableFile(atPath: dir + "/pg_ctl") else {
+                throw LocalClusterError.postgresNotInstalled(searched: dir + " (LENS_PG_BINDIR)")
+            }
+            return dir
+        }
         let installed = installedMajors()
         if let v = try? String(contentsOfFile: dataDir + "/PG_VERSION", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines), !v.isEmpty {
@@ -317,6 +333,9 @@ public struct LocalCluster: Sendable {
     /// Installed majors with initdb and pg_ctl, oldest first ("9.6" < "15" < "16").
     func installedMajors() -> [String] {
         let fm = FileManager.default
+        if let dir = binDirOverride {
+            return fm.isExecutableFile(atPath: dir + "/initdb") ? ["LENS_PG_BINDIR \(dir)"] : []
+        }
         let names = (try? fm.contentsOfDirectory(atPath: postgresRoot)) ?? []
         let usable = names.filter {
             fm.isExecutableFile(atPath: "\(postgresRoot)/\($0)/bin/initdb")
