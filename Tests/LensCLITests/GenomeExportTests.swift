@@ -21,7 +21,7 @@ import XCTest
 ///   each component's ratio in `details`).
 ///
 /// Near-tied eigenvalues: the last ~20 of the 64 components of these genomes are noise, with
-/// eigenvalue gaps down to 1.4e-4 of the first eigenvalue (sample scale), below the
+/// eigenvalue gaps down to 1.1e-5 (synth 1m) and 1.4e-4 (synth sample) of the first eigenvalue, below the
 /// 1e-3 under which `bench/peers/_common.check_sklearn` and `GenomePCATests` stop comparing a
 /// component's vector. They still agree to ~1e-7 here: both sides are backward-stable
 /// decompositions of the same data, and the only perturbation between them (lens keeps
