@@ -67,8 +67,8 @@ final class ReportTests: XCTestCase {
 
     /// Protects "the report renders with every chart and opens with no network", in a real
     /// browser: headless Chromium, in a network namespace of its own when it can have one, loads
-    /// the page of ml-latest-small and of data/sample (which has the genome PCA chart). Its DOM
-    /// holds every chart as SVG with its marks (bars, lines, timeline rows) and every table with
+    /// the page of database `lens` (ml-latest-small, else the clean synthetic drop) and of
+    /// data/sample (which has the genome PCA chart). Its DOM holds every chart as SVG with its marks (bars, lines, timeline rows) and every table with
     /// its rows; its net log shows no request of the page leaving file:// (checked to catch one on
     /// a control page that loads an image over https); its screenshot is a 1400-px-wide PNG far
     /// larger than a page that failed to draw (45 KB for a heading on a blank page).
@@ -117,7 +117,7 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(try pageRequests(dir + "/control-netlog.json"), ["https://example.com/lens-control.png"])
 
         var pages: [(name: String, html: String)] = []
-        for (name, loaded) in [("small", try SQLFixture.small()), ("sample", try SQLFixture.sample())] {
+        for (name, loaded) in [("lens", try SQLFixture.main()), ("sample", try SQLFixture.sample())] {
             let conn = try SQLFixture.connect(loaded)
             defer { conn.close() }
             let data = try Report.gather(conn: conn, sql: SQLFixture.sql, current: "movielens", catalog: "lens_catalog")
@@ -154,11 +154,11 @@ final class ReportTests: XCTestCase {
         let pca = try XCTUnwrap(part(pages[1].html, "Genome PCA: explained variance"), "data/sample has a genome")
         XCTAssertGreaterThanOrEqual(count(pca, "<rect"), 64, "a bar per component")
         XCTAssertEqual(count(pca, "<polyline"), 1, "the cumulative line")
-        XCTAssertNotNil(part(pages[0].html, "Genome PCA"), "ml-latest-small says it has no genome")
+        XCTAssertNotNil(part(pages[0].html, "Genome PCA"), "database lens (ml-latest-small or the synthetic drop without genome files) says it has no genome")
 
-        let shot = dir + "/report-small.png"
+        let shot = dir + "/report-lens.png"
         try? FileManager.default.removeItem(atPath: shot)
-        let (status, _, err) = try browse(dir + "/report-small.html", ["--screenshot=\(shot)", "--window-size=1400,6000"],
+        let (status, _, err) = try browse(dir + "/report-lens.html", ["--screenshot=\(shot)", "--window-size=1400,6000"],
                                           netLog: dir + "/shot-netlog.json")
         XCTAssertEqual(status, 0, String(err.suffix(2000)))
         let png = try Data(contentsOf: URL(fileURLWithPath: shot))
