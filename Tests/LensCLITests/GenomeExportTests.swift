@@ -21,7 +21,7 @@ import XCTest
 ///   each component's ratio in `details`).
 ///
 /// Near-tied eigenvalues: the last ~20 of the 64 components of these genomes are noise, with
-/// eigenvalue gaps down to 1.5e-5 (gen 1m) and 1.4e-4 (synth) of the first eigenvalue, below the
+/// eigenvalue gaps down to 1.1e-5 (synth 1m) and 1.4e-4 (synth sample) of the first eigenvalue, below the
 /// 1e-3 under which `bench/peers/_common.check_sklearn` and `GenomePCATests` stop comparing a
 /// component's vector. They still agree to ~1e-7 here: both sides are backward-stable
 /// decompositions of the same data, and the only perturbation between them (lens keeps
@@ -33,21 +33,21 @@ final class GenomeExportTests: XCTestCase {
     static let k = 64
     static let tolerance = 1e-4
 
-    /// `bench/gen_movielens.py --scale 1m`, as published (3,000 genome movies x 1,128 tags,
-    /// 996,577 ratings): generated once per $LENS_TEST_HOME and reused.
-    func testGenMovieLens1mGenomeMatchesSklearnInParquetPostgresAndCatalog() throws {
-        let generator = CLI.shared + "/bench/gen_movielens.py"
-        guard FileManager.default.fileExists(atPath: generator) else { throw Skip.because("needs bench/gen_movielens.py", enable: "\(generator) is absent; set LENS_SHARED to a folder holding bench/gen_movielens.py") }
+    /// `lens synth --scale 1m` (3,000 genome movies x 1,128 tags, 1,000,000 ratings): generated
+    /// once per run of this test, in a few seconds.
+    func testLensSynth1mGenomeMatchesSklearnInParquetPostgresAndCatalog() throws {
         let started = Date()
-        let (drop, reused) = try Self.cachedGenDrop(generator: generator, args: ["--scale", "1m"], name: "gen-1m")
+        let drop = CLI.tempDir("synth-1m")
+        defer { try? FileManager.default.removeItem(atPath: drop) }
+        let (status, _, err) = try CLI.lens(["synth", "--scale", "1m", drop])
+        XCTAssertEqual(status, 0, err)
         let generated = Date()
-        let r = try runAndCompare(drop: drop, database: "genome_gen_1m", label: "gen_movielens 1m")
+        let r = try runAndCompare(drop: drop, database: "genome_synth_1m", label: "lens synth 1m")
         XCTAssertEqual(r.movies, 3_000)
         XCTAssertEqual(r.missingCells, 0)
-        _ = try? CLI.scalar("drop database if exists genome_gen_1m")  // 3.4M genome scores: free the disk
-        print(String(format: "[genome-export] gen_movielens 1m: generate %.1f s (cached: %@), total %.1f s",
-                     generated.timeIntervalSince(started), reused ? "yes" : "no",
-                     Date().timeIntervalSince(started)))
+        _ = try? CLI.scalar("drop database if exists genome_synth_1m")  // 3.4M genome scores: free the disk
+        print(String(format: "[genome-export] lens synth 1m: generate %.1f s, total %.1f s",
+                     generated.timeIntervalSince(started), Date().timeIntervalSince(started)))
     }
 
     /// `lens synth` (the project's own generator, sample scale: 70 genome movies x 1,128 tags), with
@@ -345,31 +345,6 @@ final class GenomeExportTests: XCTestCase {
         """#
 
     // MARK: - Drops
-
-    /// A gen_movielens.py drop generated once under $LENS_TEST_HOME (or /tmp) and reused while
-    /// the generator and its arguments are unchanged (~20-50 s saved on every rerun).
-    static func cachedGenDrop(generator: String, args: [String], name: String) throws -> (path: String, reused: Bool) {
-        let base = (ProcessInfo.processInfo.environment["LENS_TEST_HOME"] ?? "/tmp") + "/genome-drops/" + name
-        let drop = base + "/drop"
-        let key = base + "/key"
-        let fm = FileManager.default
-        let wanted = (try Data(contentsOf: URL(fileURLWithPath: generator))) + Data(args.joined(separator: " ").utf8)
-        if let have = fm.contents(atPath: key), have == wanted, fm.fileExists(atPath: drop + "/genome-scores.csv") {
-            return (drop, true)
-        }
-        try? fm.removeItem(atPath: base)
-        let partial = base + ".partial-\(getpid())"
-        try? fm.removeItem(atPath: partial)
-        try fm.createDirectory(atPath: partial, withIntermediateDirectories: true)
-        let (status, _, err) = try CLI.run(["python3", generator, partial + "/drop"] + args,
-                                           env: ["OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"])
-        guard status == 0 else {
-            throw NSError(domain: "gen_movielens", code: Int(status), userInfo: [NSLocalizedDescriptionKey: err])
-        }
-        try wanted.write(to: URL(fileURLWithPath: partial + "/key"))
-        try fm.moveItem(atPath: partial, toPath: base)
-        return (drop, false)
-    }
 
     /// What `punchHoles` did to genome-scores.csv.
     struct Holes {

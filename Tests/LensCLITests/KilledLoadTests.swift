@@ -6,8 +6,6 @@ import XCTest
 /// its old counts, no half-visible table, and the next run completes.
 final class KilledLoadTests: XCTestCase {
     func testSigkillDuringCopyKeepsThePreviousVersion() throws {
-        let gen = CLI.shared + "/bench/gen_movielens.py"
-        guard FileManager.default.fileExists(atPath: gen) else { throw Skip.because("needs bench/gen_movielens.py", enable: "\(gen) is absent; set LENS_SHARED to a folder holding bench/gen_movielens.py") }
         let db = CLI.cluster.conninfo
         // A first version from the small sample.
         let (s0, _, e0) = try CLI.lens(["run", "--source", CLI.repo + "/data/sample", "--out", CLI.tempDir("v1"), "--database", db])
@@ -16,11 +14,13 @@ final class KilledLoadTests: XCTestCase {
         let currentBefore = try CLI.scalar("select schema_name from lens_catalog.versions where is_current")
         let interruptedBefore = Int(try CLI.scalar("select count(*) from lens_catalog.runs where status = 'interrupted'"))!
 
-        // A bigger drop whose ratings COPY takes long enough to be caught in the act.
+        // A bigger drop whose ratings COPY takes long enough to be caught in the act: `lens synth
+        // --scale 1m` (1,000,000 ratings, 40,000 tags, 20,000 movies) without its genome, so that
+        // ratings is the only table past 100,000 rows (genome-scores would have 3,384,000).
         let big = CLI.tempDir("big")
-        let (g, _, ge) = try CLI.run(["python3", gen, big, "--ratings", "1000000", "--users", "6000", "--movies", "20000",
-                                      "--tags", "1000", "--genome-movies", "0", "--seed", "3"])
+        let (g, _, ge) = try CLI.lens(["synth", "--scale", "1m", "--seed", "3", big])
         XCTAssertEqual(g, 0, ge)
+        for f in ["genome-scores.csv", "genome-tags.csv"] { try FileManager.default.removeItem(atPath: big + "/" + f) }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: CLI.binary)
         p.arguments = ["run", "--source", big, "--out", CLI.tempDir("v2"), "--database", db]

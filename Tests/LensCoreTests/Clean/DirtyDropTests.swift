@@ -38,14 +38,20 @@ final class DirtyDropTests: XCTestCase {
         XCTAssertGreaterThan(blank.line, 1)
     }
 
-    /// A fresh drop from the benchmark generator with --dirty 0.001.
+    /// A fresh `lens synth` drop (core `Synth.run`) of 200,000 ratings with --dirty 0.001 and no
+    /// genome: every kind of dirt lands in its bucket, checked against the dirty.json it wrote.
     func testGeneratedDirtyDropReconciles() throws {
-        let gen = try TestPaths.sharedFile("bench/gen_movielens.py")
         let dir = TestPaths.tempDir("dirty")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let (status, _, err) = try TestPaths.run(["python3", gen, dir, "--ratings", "200000", "--users", "1500", "--movies", "5000",
-                                                  "--tags", "2000", "--genome-movies", "0", "--dirty", "0.001", "--seed", "11"])
-        XCTAssertEqual(status, 0, err)
+        let size = SynthSize(ratings: 200_000, users: 1_500, movies: 5_000, tags: 2_000, genomeMovies: 0)
+        let s = try Synth.run(out: dir, options: SynthOptions(size: size, seed: 11, dirtyRate: 0.001))
+        // The dirt is there to be found: each of the six kinds at least once (0.1% of 200,000 rows).
+        for (kind, n) in [("exact_duplicate", s.dirty.exactDuplicate), ("key_duplicate_later", s.dirty.keyDuplicateLater),
+                          ("rating_out_of_range", s.dirty.ratingOutOfRange), ("blank_field", s.dirty.blankField),
+                          ("truncated_line", s.dirty.truncatedLine), ("unknown_movie", s.dirty.unknownMovie)] {
+            XCTAssertGreaterThan(n, 0, kind)
+        }
+        XCTAssertEqual(s.ratingLines, 200_000 + s.dirty.addedLines)
         try checkDrop(dir)
     }
 }

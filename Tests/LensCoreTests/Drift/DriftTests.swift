@@ -96,17 +96,22 @@ final class DriftTests: XCTestCase {
         XCTAssertEqual(c.effectiveRatings(rho: 1), c.effectiveUsers, accuracy: 1e-9, "fully correlated: one rating per user")
     }
 
-    // MARK: - On ml-latest-small
+    // MARK: - On database `lens` (ml-latest-small, else the clean synthetic drop)
 
+    /// Protects every drift statistic of each buffer batch against scipy/numpy recomputing them
+    /// from the Parquet rows, on ml-latest-small when present, else on the clean `lens synth`
+    /// drop (the pinned GroupLens numbers and alerts are checked on ml-latest-small only).
     func testDriftOfEachBatchMatchesScipyAndNumpy() throws {
-        let csv = try TestPaths.sharedFile("movielens/ml-latest-small")
-        let loaded = try SQLFixture.small()
+        let loaded = try SQLFixture.main()
+        let csv = loaded.source
         let conn = try SQLFixture.connect(loaded)
         defer { conn.close() }
         let report = try Drift.compute(conn: conn, sql: SQLFixture.sql, current: "movielens", version: 1)
         XCTAssertEqual(report.batches.map(\.batch), [1, 2, 3, 4, 5])
-        XCTAssertEqual(report.batches.map(\.nRatings), [2016, 2016, 2016, 2016, 2020])
-        XCTAssertEqual(report.trainRatings, 70_585)
+        if loaded.isMlLatestSmall {
+            XCTAssertEqual(report.batches.map(\.nRatings), [2016, 2016, 2016, 2016, 2020])
+            XCTAssertEqual(report.trainRatings, 70_585)
+        }
         // The oracle recomputes everything from the Parquet rows, user by user: the intra-user
         // correlation by the ANOVA sums of squares around each user's mean, the design effects and
         // Kish's effective sizes from the per-user counts, the KS p-value by scipy's kstwobign at
@@ -178,6 +183,7 @@ final class DriftTests: XCTestCase {
             }
         assertRows(actual, oracle, tolerance: 1e-9, "drift")
         XCTAssertNil(report.batches[0].metric("genre_psi")!.pValue)
+        guard loaded.isMlLatestSmall else { return }
         // ml-latest-small's late batches come from few users (batch 1: 16, one of them 83% of its
         // ratings): their ratings and activity mix differ from train's, but not beyond what so few
         // users give by chance. The defaults raise no alert; the size-only rule (alpha 1, the rule
@@ -191,12 +197,38 @@ final class DriftTests: XCTestCase {
         ])
     }
 
+    /// Protects the catalog's drift alerts: each recorded run replaces the version's alerts with
+    /// exactly the ones it computed (threshold and alpha with them), and a dry run records nothing.
+    /// On the clean synthetic drop (no ml-latest-small) the catalog is checked against the alerts
+    /// each run returned; on ml-latest-small against its pinned alerts too.
     func testAlertsAreRecordedAndReplacedByARerun() throws {
-        let loaded = try SQLFixture.small()
+        let loaded = try SQLFixture.main()
         let conn = try SQLFixture.connect(loaded)
         defer { conn.close() }
         var config = PipelineConfig()
         config.outDir = loaded.out
+        guard loaded.isMlLatestSmall else {
+            // (batch, metric, threshold, alpha or "-" for the ungated genre PSI), numbers as %g.
+            func recorded() throws -> [String] {
+                try conn.query("select batch, metric, threshold, alpha from lens_catalog.drift_alerts where version = 1 order by batch, metric").rows
+                    .map { "\($0[0]!) \($0[1]!) \(String(format: "%g", Double($0[2]!)!)) \($0[3].map { String(format: "%g", Double($0)!) } ?? "-")" }
+            }
+            func expected(_ r: DriftReport) -> [String] {
+                r.alerts.sorted { ($0.batch, $0.metric.metric) < ($1.batch, $1.metric.metric) }
+                    .map { "\($0.batch) \($0.metric.metric) \(String(format: "%g", $0.metric.threshold)) \($0.metric.pValue == nil ? "-" : String(format: "%g", r.thresholds.alpha))" }
+            }
+            for thresholds in [config.drift, DriftThresholds(alpha: 1), DriftThresholds(ratingKS: 0.05, genrePSI: 0.01, activityPSI: 0.05, alpha: 1)] {
+                let run = try DriftTask.run(database: loaded.conninfo, config: config, thresholds: thresholds)
+                XCTAssertEqual(try recorded(), expected(run), "\(thresholds)")
+            }
+            let before = try recorded()
+            XCTAssertFalse(before.isEmpty, "the lax thresholds raise alerts on the synthetic drop too")
+            _ = try DriftTask.run(database: loaded.conninfo, config: config, thresholds: config.drift, record: false)
+            XCTAssertEqual(try recorded(), before, "a dry run records nothing")
+            let defaults = try DriftTask.run(database: loaded.conninfo, config: config, thresholds: config.drift)
+            XCTAssertEqual(try recorded(), expected(defaults))
+            return
+        }
         let defaults = try DriftTask.run(database: loaded.conninfo, config: config, thresholds: config.drift)
         XCTAssertEqual(defaults.alerts.count, 0)
         XCTAssertEqual(try conn.query("select count(*) from lens_catalog.drift_alerts where version = 1").rows, [["0"]])

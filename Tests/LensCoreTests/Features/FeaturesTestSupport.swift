@@ -100,7 +100,7 @@ enum FeaturesTestSupport {
     }
 
     /// Reads a `movieId,tagId,relevance` CSV with a header (plain numbers, as
-    /// gen_movielens.py writes them): a byte loop, fast enough in debug builds.
+    /// `lens synth` writes them): a byte loop, fast enough in debug builds.
     static func readScoresCSV(_ url: URL) throws -> GenomeScores {
         let data = try Data(contentsOf: url, options: .alwaysMapped)
         var s = GenomeScores()

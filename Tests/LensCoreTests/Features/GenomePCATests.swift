@@ -83,19 +83,17 @@ final class GenomePCATests: XCTestCase {
         XCTAssertLessThan(d.embeddingsSeparated, 1e-4)
     }
 
-    /// Protects the ml-scale case: the genome of `bench/gen_movielens.py --scale 1m`
-    /// (3,000 movies x 1,128 tags) at k = 64 agrees with sklearn within 1e-4 on the separated
+    /// Protects the ml-scale case: the genome of `lens synth --scale 1m` (3,000 movies x 1,128
+    /// tags, the core `Synth.run`) at k = 64 agrees with sklearn within 1e-4 on the separated
     /// components, as `_common.check_sklearn` checks the peers.
     func testMatchesSklearnOnGeneratedMovieLensGenome() throws {
-        let generator = TestPaths.shared + "/bench/gen_movielens.py"
-        guard FileManager.default.fileExists(atPath: generator) else {
-            throw Skip.because("needs bench/gen_movielens.py", enable: "\(generator) is absent; set LENS_SHARED to a folder holding bench/gen_movielens.py")
-        }
         let dir = try Support.temporaryDirectory(self)
         // Few ratings and no tags: only the genome matters here, and its shape is that of 1m.
-        try Support.python(
-            "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')",
-            [generator, dir.path, "--scale", "1m", "--ratings", "20000", "--users", "500", "--tags", "0"])
+        var size = SynthScale.oneMillion.size
+        size.ratings = 20_000
+        size.users = 500
+        size.tags = 0
+        _ = try Synth.run(out: dir.path, options: SynthOptions(size: size))
         let scoresURL = dir.appendingPathComponent("genome-scores.csv")
         let tagsURL = dir.appendingPathComponent("genome-tags.csv")
         let s = try Support.readScoresCSV(scoresURL)
@@ -108,7 +106,7 @@ final class GenomePCATests: XCTestCase {
         let ref = try Support.sklearnPCA(scores: scoresURL, tags: tagsURL, k: 64, roundThroughFloat32: false, dir: dir)
         XCTAssertEqual(ref.movieIds, pca.movieIds)
         let d = Support.differences(pca, ref)
-        print("[features] sklearn gen_movielens 1m genome 3000x1128 k=64: \(d)")
+        print("[features] sklearn lens synth 1m genome 3000x1128 k=64: \(d)")
         XCTAssertGreaterThan(d.separated, 0)
         XCTAssertLessThan(d.ratio, 1e-4)
         XCTAssertLessThan(d.loadingsSeparated, 1e-4)

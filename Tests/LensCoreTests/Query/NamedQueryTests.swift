@@ -3,17 +3,19 @@ import PGClient
 import XCTest
 @testable import LensCore
 
-/// Protects the named queries of sql/queries: each one's rows on ml-latest-small (movies_like on
-/// data/sample) equal an independent DuckDB/numpy computation; parameters are typed and bound by
-/// the server, so a value like `1; drop table movielens.ratings; --` is inert.
+/// Protects the named queries of sql/queries: each one's rows on database `lens` (ml-latest-small
+/// when ../shared has it, else the clean `lens synth` drop; movies_like on data/sample) equal an
+/// independent DuckDB/numpy computation over the drop's CSV files; parameters are typed and bound
+/// by the server, so a value like `1; drop table movielens.ratings; --` is inert. The pinned
+/// numbers of the synthetic drop were computed by DuckDB over its CSV files.
 final class NamedQueryTests: XCTestCase {
     var conn: PGConnection!
     var loaded: SQLFixture.Loaded!
     var csv: String!
 
     override func setUpWithError() throws {
-        csv = try TestPaths.sharedFile("movielens/ml-latest-small")
-        loaded = try SQLFixture.small()
+        loaded = try SQLFixture.main()
+        csv = loaded.source
         conn = try SQLFixture.connect(loaded)
     }
 
@@ -40,22 +42,27 @@ final class NamedQueryTests: XCTestCase {
             where v >= 50 order by w desc, movie_id limit 5
             """)
         assertRows(r.rows, expected, "top_rated")
-        XCTAssertEqual(r.rows[0], ["318", "Shawshank Redemption, The (1994)", "1994", "212", "4.472", "4.366"])
+        XCTAssertEqual(r.rows.count, 5)
+        if loaded.isMlLatestSmall {
+            XCTAssertEqual(r.rows[0], ["318", "Shawshank Redemption, The (1994)", "1994", "212", "4.472", "4.366"])
+        }
         // the default is min_votes 50, limit 15
         XCTAssertEqual(try run("top_rated").rows.prefix(5).map { $0 }, r.rows)
         XCTAssertEqual(try run("top_rated").rows.count, 15)
     }
 
     func testRatingsForUserNewestFirst() throws {
-        let r = try run("ratings_for_user", ["user_id": "414", "limit": "12"])
+        let user = loaded.pick(small: 414, synth: 1)
+        let r = try run("ratings_for_user", ["user_id": "\(user)", "limit": "12"])
         XCTAssertEqual(r.columns, ["rated_at", "movie_id", "title", "rating", "split", "batch"])
         let expected = try oracle("""
             select strftime(to_timestamp(r.timestamp), '%Y-%m-%d %H:%M:%S') || '+00', r.movieId, m.title, r.rating, p.split, p.batch
             from read_csv_auto('ratings.csv') r join read_csv_auto('movies.csv') m using (movieId)
             join read_parquet('{out}/ratings/*/*.parquet', hive_partitioning = true) p on p.user_id = r.userId and p.movie_id = r.movieId
-            where r.userId = 414 order by r.timestamp desc, r.movieId limit 12
+            where r.userId = \(user) order by r.timestamp desc, r.movieId limit 12
             """)
         assertRows(r.rows, expected, "ratings_for_user")
+        XCTAssertEqual(r.rows.count, 12)
     }
 
     func testGenreTrendYearByYear() throws {
@@ -82,45 +89,51 @@ final class NamedQueryTests: XCTestCase {
                 """)
             assertRows(r.rows, expected, "heavy_user_share \(threshold)")
         }
-        XCTAssertEqual(try run("heavy_user_share").rows, [["200", "134", "68484", "0.2197", "0.6792"]])
+        XCTAssertEqual(try run("heavy_user_share").rows, loaded.pick(small: [["200", "134", "68484", "0.2197", "0.6792"]],
+                                                                      synth: [["200", "15", "6901", "0.1000", "0.4601"]]))
     }
 
     func testSearchMoviesMostRatedFirst() throws {
-        let r = try run("search_movies", ["title": "STAR WARS", "limit": "4"])
+        let title = loaded.pick(small: "star wars", synth: "light")
+        let r = try run("search_movies", ["title": title.uppercased(), "limit": "4"])
         let expected = try oracle("""
             with train as (select movie_id, count(*) as n, avg(rating::double) as m from read_parquet('{out}/ratings/*/*.parquet', hive_partitioning = true)
                            where split = 'train' group by movie_id)
             select movieId, title, try_cast(regexp_extract(trim(title), '\\((\\d{4})\\)$', 1) as integer), genres, coalesce(n, 0), round(m, 3)
             from read_csv_auto('movies.csv') left join train on movie_id = movieId
-            where lower(title) like '%star wars%' order by coalesce(n, 0) desc, movieId limit 4
+            where lower(title) like '%\(title)%' order by coalesce(n, 0) desc, movieId limit 4
             """)
         assertRows(r.rows, expected, "search_movies")
+        XCTAssertEqual(r.rows.count, 4)
     }
 
     func testGenrePopularityRanksGenresByRatings() throws {
-        let r = try run("genre_popularity", ["min_movies": "500"])
+        let minMovies = loaded.pick(small: 500, synth: 140)
+        let r = try run("genre_popularity", ["min_movies": "\(minMovies)"])
         let expected = try oracle("""
             with mg as (select movieId, unnest(string_split(genres, '|')) as genre from read_csv_auto('movies.csv') where genres <> '(no genres listed)'),
             per_movie as (select movieId, count(*) as n, sum(rating) as s from read_csv_auto('ratings.csv') group by movieId)
             select genre, count(*), coalesce(sum(p.n), 0), round(sum(p.s) / sum(p.n), 3)
-            from mg left join per_movie p using (movieId) group by genre having count(*) >= 500 order by 3 desc, genre
+            from mg left join per_movie p using (movieId) group by genre having count(*) >= \(minMovies) order by 3 desc, genre
             """)
         assertRows(r.rows, expected, "genre_popularity")
+        XCTAssertEqual(r.rows.count, loaded.pick(small: 13, synth: 12))
     }
 
     func testAlsoRatedFollowsTheRulesFromAMovie() throws {
-        let r = try run("also_rated", ["movie_id": "260", "min_lift": "1.5", "limit": "5"])
+        let movie = loaded.pick(small: 260, synth: 1608)  // synth: 71 train ratings, 43 rules past lift 1.5
+        let r = try run("also_rated", ["movie_id": "\(movie)", "min_lift": "1.5", "limit": "5"])
         let expected = try oracle("""
             with train as (select user_id, movie_id from read_parquet('{out}/ratings/*/*.parquet', hive_partitioning = true) where split = 'train'),
             nb as (select count(distinct user_id)::double as n from train),
             per as (select movie_id, count(*) as c from train group by movie_id),
             pairs as (select b.movie_id as y, count(*) as c from train a join train b on a.user_id = b.user_id and a.movie_id <> b.movie_id
-                      where a.movie_id = 260 group by 1 having count(*) >= (select ceil(0.05 * n) from nb))
-            select y, m.title, pairs.c, round(pairs.c / n, 4), round(pairs.c / (select c from per where movie_id = 260), 4),
-                   round(pairs.c * n / ((select c from per where movie_id = 260) * py.c), 3)
+                      where a.movie_id = \(movie) group by 1 having count(*) >= (select ceil(0.05 * n) from nb))
+            select y, m.title, pairs.c, round(pairs.c / n, 4), round(pairs.c / (select c from per where movie_id = \(movie)), 4),
+                   round(pairs.c * n / ((select c from per where movie_id = \(movie)) * py.c), 3)
             from pairs join per py on py.movie_id = y join read_csv_auto('movies.csv') m on m.movieId = y, nb
-            where pairs.c * n / ((select c from per where movie_id = 260) * py.c) >= 1.5
-            order by pairs.c / (select c from per where movie_id = 260) desc, y limit 5
+            where pairs.c * n / ((select c from per where movie_id = \(movie)) * py.c) >= 1.5
+            order by pairs.c / (select c from per where movie_id = \(movie)) desc, y limit 5
             """)
         assertRows(r.rows, expected, "also_rated")
         XCTAssertEqual(r.rows.count, 5)
@@ -148,7 +161,7 @@ final class NamedQueryTests: XCTestCase {
         XCTAssertEqual(byTitle.rows.map { Array($0.dropFirst(2)) }, byId.rows)
         XCTAssertEqual(Set(byTitle.rows.map { $0[0]! }), [seed[0]!])
         XCTAssertEqual(try run("movies_like_title", ["title": "no such title anywhere"], on: c).rows.count, 0)
-        XCTAssertEqual(try run("movies_like", ["movie_id": "1"]).rows.count, 0, "ml-latest-small has no genome")
+        XCTAssertEqual(try run("movies_like", ["movie_id": "1"]).rows.count, 0, "database lens has no genome")
     }
 
     // MARK: - Parameters
@@ -168,8 +181,9 @@ final class NamedQueryTests: XCTestCase {
         // A text parameter holding SQL is just text to match.
         let r = try run("search_movies", ["title": "'); drop table movielens.ratings; --"])
         XCTAssertEqual(r.rows.count, 0)
-        XCTAssertEqual(try conn.query("select count(*) from movielens.ratings").rows, [["100836"]])
-        XCTAssertEqual(try conn.query("select count(*) from lens_v1.ratings").rows, [["100836"]])
+        let count = loaded.pick(small: "100836", synth: "15000")
+        XCTAssertEqual(try conn.query("select count(*) from movielens.ratings").rows, [[count]])
+        XCTAssertEqual(try conn.query("select count(*) from lens_v1.ratings").rows, [[count]])
     }
 
     func testUnknownParametersAndBadValuesAreConfigErrors() throws {

@@ -6,23 +6,31 @@ import XCTest
 /// Protects `lens report`: the page is self-contained (no scripts, no network), shows every
 /// section with the numbers of the views, and the genome PCA when the drop has one.
 final class ReportTests: XCTestCase {
-    func testReportOfMlLatestSmallIsSelfContainedAndShowsEverySection() throws {
-        let loaded = try SQLFixture.small()
+    /// On database `lens`: ml-latest-small when present, else the clean `lens synth` drop, whose
+    /// pinned numbers (4.0 ratings, movies without genres, the most frequent genre) were counted
+    /// by DuckDB over its CSV files.
+    func testReportOfDatabaseLensIsSelfContainedAndShowsEverySection() throws {
+        let loaded = try SQLFixture.main()
         let conn = try SQLFixture.connect(loaded)
         defer { conn.close() }
         let data = try Report.gather(conn: conn, sql: SQLFixture.sql, current: "movielens", catalog: "lens_catalog")
         XCTAssertEqual(data.version.version, 1)
         XCTAssertEqual(data.ratingHistogram.count, 10)
         XCTAssertEqual(data.ratingHistogram[7].rating, "4.0")
-        XCTAssertEqual(data.ratingHistogram[7].train + data.ratingHistogram[7].test + data.ratingHistogram[7].buffer, 26_818)
+        XCTAssertEqual(data.ratingHistogram[7].train + data.ratingHistogram[7].test + data.ratingHistogram[7].buffer,
+                       loaded.pick(small: 26_818, synth: 2_592))
         XCTAssertEqual(data.topRated.count, 15)
-        XCTAssertEqual(data.topRated.first?.title, "Shawshank Redemption, The (1994)")
-        XCTAssertEqual(data.split.map(\.nRatings), [70_585, 20_167, 2016, 2016, 2016, 2016, 2020])
+        XCTAssertEqual(data.split.count, 7)
+        XCTAssertEqual(data.split.map(\.nRatings).reduce(0, +), loaded.pick(small: 100_836, synth: 15_000))
+        if loaded.isMlLatestSmall {
+            XCTAssertEqual(data.topRated.first?.title, "Shawshank Redemption, The (1994)")
+            XCTAssertEqual(data.split.map(\.nRatings), [70_585, 20_167, 2016, 2016, 2016, 2016, 2020])
+        }
         XCTAssertEqual(data.explainedVariance, [])
         XCTAssertEqual(data.loadRun?.reconciliation.map(\.file), ["movies.csv", "links.csv", "tags.csv", "ratings.csv"])
         XCTAssertEqual(data.drift.batches.count, 5)
-        XCTAssertEqual(data.genres.first?.genre, "Drama")
-        XCTAssertEqual(data.moviesWithoutGenres, 34)
+        XCTAssertEqual(data.genres.first?.genre, loaded.pick(small: "Drama", synth: "Documentary"))
+        XCTAssertEqual(data.moviesWithoutGenres, loaded.pick(small: 34, synth: 21))
 
         let html = Report.html(data)
         XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>"))
@@ -36,10 +44,12 @@ final class ReportTests: XCTestCase {
                         "Reconciliation of the load", "Checks", "buffer batch 5"] {
             XCTAssertTrue(html.contains(section), section)
         }
-        XCTAssertTrue(html.contains("Schindler&#39;s List") || html.contains("Schindler's List (1993)"))
         XCTAssertGreaterThanOrEqual(html.components(separatedBy: "<svg").count - 1, 7)
-        XCTAssertTrue(html.contains("2,016 ratings, 2017-06-21 – 2017-07-28"), "batch 1 on the timeline")
-        XCTAssertTrue(html.contains("34 movies list none"), "the movies no genre bar counts")
+        if loaded.isMlLatestSmall {
+            XCTAssertTrue(html.contains("Schindler&#39;s List") || html.contains("Schindler's List (1993)"))
+            XCTAssertTrue(html.contains("2,016 ratings, 2017-06-21 – 2017-07-28"), "batch 1 on the timeline")
+        }
+        XCTAssertTrue(html.contains(loaded.pick(small: "34", synth: "21") + " movies list none"), "the movies no genre bar counts")
     }
 
     func testReportOfAGenomeDropChartsTheExplainedVariance() throws {
@@ -57,8 +67,8 @@ final class ReportTests: XCTestCase {
 
     /// Protects "the report renders with every chart and opens with no network", in a real
     /// browser: headless Chromium, in a network namespace of its own when it can have one, loads
-    /// the page of ml-latest-small and of data/sample (which has the genome PCA chart). Its DOM
-    /// holds every chart as SVG with its marks (bars, lines, timeline rows) and every table with
+    /// the page of database `lens` (ml-latest-small, else the clean synthetic drop) and of
+    /// data/sample (which has the genome PCA chart). Its DOM holds every chart as SVG with its marks (bars, lines, timeline rows) and every table with
     /// its rows; its net log shows no request of the page leaving file:// (checked to catch one on
     /// a control page that loads an image over https); its screenshot is a 1400-px-wide PNG far
     /// larger than a page that failed to draw (45 KB for a heading on a blank page).
@@ -107,7 +117,7 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(try pageRequests(dir + "/control-netlog.json"), ["https://example.com/lens-control.png"])
 
         var pages: [(name: String, html: String)] = []
-        for (name, loaded) in [("small", try SQLFixture.small()), ("sample", try SQLFixture.sample())] {
+        for (name, loaded) in [("lens", try SQLFixture.main()), ("sample", try SQLFixture.sample())] {
             let conn = try SQLFixture.connect(loaded)
             defer { conn.close() }
             let data = try Report.gather(conn: conn, sql: SQLFixture.sql, current: "movielens", catalog: "lens_catalog")
@@ -144,11 +154,11 @@ final class ReportTests: XCTestCase {
         let pca = try XCTUnwrap(part(pages[1].html, "Genome PCA: explained variance"), "data/sample has a genome")
         XCTAssertGreaterThanOrEqual(count(pca, "<rect"), 64, "a bar per component")
         XCTAssertEqual(count(pca, "<polyline"), 1, "the cumulative line")
-        XCTAssertNotNil(part(pages[0].html, "Genome PCA"), "ml-latest-small says it has no genome")
+        XCTAssertNotNil(part(pages[0].html, "Genome PCA"), "database lens (ml-latest-small or the synthetic drop without genome files) says it has no genome")
 
-        let shot = dir + "/report-small.png"
+        let shot = dir + "/report-lens.png"
         try? FileManager.default.removeItem(atPath: shot)
-        let (status, _, err) = try browse(dir + "/report-small.html", ["--screenshot=\(shot)", "--window-size=1400,6000"],
+        let (status, _, err) = try browse(dir + "/report-lens.html", ["--screenshot=\(shot)", "--window-size=1400,6000"],
                                           netLog: dir + "/shot-netlog.json")
         XCTAssertEqual(status, 0, String(err.suffix(2000)))
         let png = try Data(contentsOf: URL(fileURLWithPath: shot))
