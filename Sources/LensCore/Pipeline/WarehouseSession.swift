@@ -1,15 +1,6 @@
 import Foundation
 import PGClient
 
-/// What stage 5 did.
-public struct LoadOutcome: Sendable, Codable {
-    public var runId: Int64
-    public var version: Int
-    public var schema: String
-    public var rows: [String: Int]
-    public var seconds: [String: Double]
-}
-
 /// A writer's session on the warehouse for one command: connected, holding the warehouse lock
 /// (so a second run or append refuses at once instead of interleaving), the catalog ready and
 /// the run recorded. Stage 5 and its catalog bookkeeping go through it.
