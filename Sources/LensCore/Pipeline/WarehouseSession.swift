@@ -17,7 +17,7 @@ public final class WarehouseSession {
 
     /// Connects, takes the lock, prepares the catalog, marks runs killed earlier as interrupted,
     /// and records this run as started. Throws `LensError.database` / `.busy`.
-    public init(options: RunOptions, command: String) throws {
+    public init(options: RunOptions, command: CatalogCommand) throws {
         config = options.config
         let sql = try SQLFiles.locate()
         let target = try DatabaseTarget.resolve(explicit: options.database, access: .writer)
