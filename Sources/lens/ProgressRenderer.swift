@@ -65,18 +65,21 @@ final class ProgressRenderer: @unchecked Sendable {
                 out = display.update(step: step, done: done, total: total, unit: unit, now: now)
             case .stepFinished(let step):
                 out = display.end(step: step, now: now)
-            case .stageStarted(let stage):
+            case .stageStarted(let s):
+                let stage = s.rawValue
                 out = display.endAll()
                 display.beginStage(stage, now: now)
                 if !quiet { out += display.message("lens: \(stage) ...", now: now) }
-            case .stageFinished(let stage, let seconds, let detail):
+            case .stageFinished(let s, let seconds, let detail):
+                let stage = s.rawValue
                 out = display.endAll()
                 display.beginStage(nil, now: now)
                 if !quiet {
                     out += display.message(String(format: "lens: %@ done in %.2f s%@", stage, seconds,
                                                   detail.isEmpty ? "" : " (\(detail))"), now: now)
                 }
-            case .stageSkipped(let stage):
+            case .stageSkipped(let s):
+                let stage = s.rawValue
                 if !quiet { out = display.message("lens: \(stage) skipped (inputs and parameters unchanged)", now: now) }
             case .tableLoaded(let table, let rows):
                 out = display.end(step: "copy \(table)", now: now)
@@ -104,7 +107,7 @@ final class ProgressRenderer: @unchecked Sendable {
 
     private func seconds() -> Double {
         let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        return d.seconds
     }
 
     private func write(_ text: String) {

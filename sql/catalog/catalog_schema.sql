@@ -5,7 +5,7 @@ create schema if not exists {{catalog}};
 -- runs: one row per `lens run` / `lens load` / `lens append`, whatever its outcome.
 create table if not exists {{catalog}}.runs (
     run_id            bigserial primary key,
-    command           text        not null,          -- run | load | append
+    command           text        not null,          -- run | load | append | prune | check
     pipeline_file     text,
     pipeline_sha256   text,
     lens_version      text        not null,
@@ -25,6 +25,21 @@ create table if not exists {{catalog}}.runs (
 -- catalogs made before the publish guards and warnings existed get their columns here.
 alter table {{catalog}}.runs add column if not exists guard_overrides text[] not null default '{}';  -- flags that published past a guard
 alter table {{catalog}}.runs add column if not exists warnings jsonb not null default '[]';         -- [{kind, file, message}]
+
+-- runs.status holds RunStatus's values only (Catalog/CatalogStore.swift). Added when missing, so a
+-- catalog made before it gets it (lens never wrote another value); checked first, so that a
+-- catalog that has it takes no table lock (ALTER TABLE would).
+do $$
+begin
+    if not exists (
+        select from pg_constraint
+        where conrelid = '{{catalog}}.runs'::regclass and conname = 'runs_status_known'
+    ) then
+        alter table {{catalog}}.runs add constraint runs_status_known
+            check (status in ('running', 'succeeded', 'failed', 'refused', 'interrupted', 'skipped'));
+    end if;
+end
+$$;
 
 -- versions: every loaded version; exactly one is current.
 create table if not exists {{catalog}}.versions (
@@ -98,7 +113,7 @@ alter table {{catalog}}.versions add column if not exists dropped_at timestamptz
 -- rendered from: RelationDocs.catalogTables reads these statements, one per line).
 comment on table {{catalog}}.runs is 'one row per lens run, load, append or prune, whatever its outcome';
 comment on column {{catalog}}.runs.run_id is 'run number, in start order';
-comment on column {{catalog}}.runs.command is 'run | load | append | prune';
+comment on column {{catalog}}.runs.command is 'run | load | append | prune | check';
 comment on column {{catalog}}.runs.pipeline_file is 'the pipeline TOML the run used, if any';
 comment on column {{catalog}}.runs.pipeline_sha256 is 'sha256 of that file';
 comment on column {{catalog}}.runs.lens_version is 'version of lens that ran';

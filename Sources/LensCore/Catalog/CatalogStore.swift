@@ -86,9 +86,9 @@ public struct CatalogStore {
     }
 
     /// Records a starting run; returns its id.
-    public func beginRun(command: String, pipelineFile: String?, pipelineSHA256: String?, lensVersion: String,
+    public func beginRun(command: CatalogCommand, pipelineFile: String?, pipelineSHA256: String?, lensVersion: String,
                          source: String) throws -> Int64 {
-        let rows = try conn.query(try text("begin_run.sql"), [command, pipelineFile, pipelineSHA256, lensVersion, source])
+        let rows = try conn.query(try text("begin_run.sql"), [command.rawValue, pipelineFile, pipelineSHA256, lensVersion, source])
         guard let id = rows.rows.first?.first.flatMap({ $0 }).flatMap({ Int64($0) }) else {
             throw LensError.internal(message: "begin_run.sql returned no run_id")
         }

@@ -166,7 +166,7 @@ public enum CatalogTasks {
     /// Drops the schemas of versions beyond the newest `keep` (never the current one); their
     /// catalog rows stay, marked dropped. Returns the pruned version numbers.
     public static func prune(keep: Int, options: RunOptions) throws -> [Int] {
-        let session = try WarehouseSession(options: options, command: "prune")
+        let session = try WarehouseSession(options: options, command: .prune)
         let sql = try SQLFiles.locate()
         let catalog = options.config.catalogSchema
         do {

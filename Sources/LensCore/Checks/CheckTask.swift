@@ -27,7 +27,7 @@ public enum CheckTask {
             guard let (version, schema, _) = try catalog.currentVersion() else {
                 throw LensError.database(message: "no version is loaded yet; load one with `lens run --source DROP`")
             }
-            let runId = try catalog.beginRun(command: "check", pipelineFile: nil, pipelineSHA256: nil, lensVersion: lensVersion,
+            let runId = try catalog.beginRun(command: .check, pipelineFile: nil, pipelineSHA256: nil, lensVersion: lensVersion,
                                              source: schema)
             let results: [CheckResult]
             do {

@@ -136,7 +136,7 @@ public enum Checks {
             name: header.name, dataset: header.dataset, summary: header.summary, passed: violations == 0,
             violations: violations, columns: Array(rows.columns.dropLast()),
             sample: rows.rows.map { Array($0.dropLast()) },
-            seconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+            seconds: d.seconds)
     }
 
     /// Where a check wants the row count of every table of the version (`table_name`,

@@ -90,7 +90,10 @@ public enum ParquetExport {
         }
         KillPoint.check("parquet_partial_created")
         var options = ParquetWriterOptions()
-        options.codec = config.codec == "none" ? .uncompressed : .zstd(level: Int32(config.zstdLevel))
+        switch config.codec {
+        case .none: options.codec = .uncompressed
+        case .zstd: options.codec = .zstd(level: Int32(config.zstdLevel))
+        }
         options.maxRowGroupRows = config.rowGroupRows
         options.createdBy = "lens version \(lensVersion)"
         // Dictionary or PLAIN, except the columns where DELTA_BINARY_PACKED or BYTE_STREAM_SPLIT

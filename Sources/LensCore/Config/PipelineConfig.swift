@@ -1,5 +1,12 @@
 import Foundation
 
+/// How stage 4 compresses the Parquet files (`parquet.codec`).
+public enum ParquetCompression: String, Sendable, CaseIterable {
+    case zstd
+    /// Uncompressed pages (larger files, faster to write and read).
+    case none
+}
+
 /// Every parameter of a pipeline run, read from a pipeline file (`pipelines/movielens.toml`)
 /// and then overridden by command-line flags. Defaults are PIPELINE.md's.
 public struct PipelineConfig: Sendable, Equatable {
@@ -24,7 +31,7 @@ public struct PipelineConfig: Sendable, Equatable {
     public var userCountQuantile = 0.99
     /// Stage 4 parameters.
     public var outDir = "out"
-    public var codec = "zstd"
+    public var codec = ParquetCompression.zstd
     public var zstdLevel = 3
     public var rowGroupRows = 1_048_576
     /// Stage 5 parameters.
@@ -106,7 +113,14 @@ public struct PipelineConfig: Sendable, Equatable {
         try double("features.movie_count_quantile") { c.movieCountQuantile = $0 }
         try double("features.user_count_quantile") { c.userCountQuantile = $0 }
         try string("parquet.out") { c.outDir = $0 }
-        try string("parquet.codec") { c.codec = $0 }
+        var codec: String?
+        try string("parquet.codec") { codec = $0 }
+        if let codec {
+            guard let known = ParquetCompression(rawValue: codec) else {
+                throw LensError.config(file: file, line: nil, message: "parquet.codec must be \"zstd\" or \"none\"")
+            }
+            c.codec = known
+        }
         try int("parquet.zstd_level") { c.zstdLevel = $0 }
         try int("parquet.row_group_rows") { c.rowGroupRows = $0 }
         try string("warehouse.current_schema") { c.currentSchema = $0 }
@@ -139,7 +153,6 @@ public struct PipelineConfig: Sendable, Equatable {
         guard bufferBatches >= 1 else { throw fail("split.buffer_batches must be at least 1") }
         guard ratingMin < ratingMax else { throw fail("clean.rating_min must be below clean.rating_max") }
         guard pcaComponents >= 1 else { throw fail("features.pca_components must be at least 1") }
-        guard codec == "zstd" || codec == "none" else { throw fail("parquet.codec must be \"zstd\" or \"none\"") }
         guard (1...22).contains(zstdLevel) else { throw fail("parquet.zstd_level must be 1...22") }
         guard (1...1_048_576).contains(rowGroupRows) else { throw fail("parquet.row_group_rows must be 1...1048576") }
         for (key, name) in [("warehouse.current_schema", currentSchema), ("warehouse.version_schema_prefix", versionSchemaPrefix),

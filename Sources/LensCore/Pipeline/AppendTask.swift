@@ -44,7 +44,7 @@ public enum AppendTask {
     /// Throws `LensError.config` for a batch the current version does not hold back or an
     /// out-of-order batch, `LensError.database` when there is no current version or the database fails.
     public static func run(_ request: AppendRequest, options: RunOptions) throws -> AppendResult {
-        let session = try WarehouseSession(options: options, command: "append")
+        let session = try WarehouseSession(options: options, command: .append)
         do {
             let sql = try SQLFiles.locate()
             guard let current = try session.catalog.currentVersion() else {

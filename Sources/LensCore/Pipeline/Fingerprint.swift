@@ -52,7 +52,7 @@ extension PipelineConfig {
             "rated_at_min": "\(ratedAtMin)", "rated_at_max_days_after_drop": "\(ratedAtMaxDaysAfterDrop)",
             "train_fraction": "\(trainFraction)", "test_fraction": "\(testFraction)", "buffer_batches": "\(bufferBatches)",
             "pca_components": "\(pcaComponents)", "movie_count_quantile": "\(movieCountQuantile)",
-            "user_count_quantile": "\(userCountQuantile)", "codec": codec, "zstd_level": "\(zstdLevel)",
+            "user_count_quantile": "\(userCountQuantile)", "codec": codec.rawValue, "zstd_level": "\(zstdLevel)",
             "row_group_rows": "\(rowGroupRows)", "hold_back_buffer": "\(holdBackBuffer)",
         ]
     }

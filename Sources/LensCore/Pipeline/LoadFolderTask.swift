@@ -15,47 +15,31 @@ public enum LoadFolderTask {
         options.config.outDir = dir
         let config = options.config
         try config.validate()
-        var stageSeconds: [String: Double] = [:]
-        func timed<T>(_ stage: String, _ detail: (T) -> String = { _ in "" }, _ body: () throws -> T) rethrows -> T {
-            progress(.stageStarted(stage))
-            let start = ContinuousClock.now
-            let value = try body()
-            let d = ContinuousClock.now - start
-            let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-            stageSeconds[stage] = s
-            progress(.stageFinished(stage, seconds: s, detail: detail(value)))
-            return value
-        }
+        let stopwatch = Stopwatch(progress: progress)
 
         // The manifest alone decides whether there is anything to do.
         let manifest = try ParquetImport.readManifest(dir)
-        let session = try WarehouseSession(options: options, command: "load")
+        let session = try WarehouseSession(options: options, command: .load)
         do {
             if try session.currentFingerprint() == manifest.runFingerprint {
-                for stage in ["read_parquet", "load"] { progress(.stageSkipped(stage)) }
-                let current = try session.finishSkipped(manifest: manifest, stageSeconds: stageSeconds)
-                var result = RunResult(manifest: manifest, out: dir, stageSeconds: stageSeconds)
-                result.runId = session.runId
-                result.version = current
-                result.nothingChanged = true
-                return result
+                stopwatch.skip(.readParquet, .load)
+                let current = try session.finishSkipped(manifest: manifest, stageSeconds: stopwatch.stageSeconds)
+                return RunResult(manifest: manifest, out: dir, stageSeconds: stopwatch.stageSeconds, runId: session.runId,
+                                 version: current, nothingChanged: true)
             }
-            let (tables, verified) = try timed("read_parquet", { (r: (LensTables, Manifest)) in
+            let (tables, verified) = try stopwatch.time(.readParquet, { (r: (LensTables, Manifest)) in
                 "\(r.1.files.count) files verified, \(r.0.ratings.rows.count) ratings"
             }) {
                 try ParquetImport.read(from: dir, countQuantile: config.movieCountQuantile)
             }
-            var result = RunResult(manifest: verified, out: dir, stageSeconds: stageSeconds)
-            let load = try timed("load", { (r: LoadOutcome) in "version \(r.version) in \(r.schema)" }) {
-                try session.load(tables, manifest: verified, stageSeconds: stageSeconds, progress: progress)
+            let load = try stopwatch.time(.load, { (r: LoadOutcome) in "version \(r.version) in \(r.schema)" }) {
+                try session.load(tables, manifest: verified, stageSeconds: stopwatch.stageSeconds, progress: progress)
             }
-            result.stageSeconds = stageSeconds
-            result.runId = load.runId
-            result.version = load.version
-            result.tables = RunPipeline.summaries(reconciliation: verified.reconciliation, rowCounts: tables.rowCounts, loaded: load.rows)
-            return result
+            // ParquetImport checked that the tables hold the manifest's row counts.
+            return RunResult(manifest: verified, out: dir, stageSeconds: stopwatch.stageSeconds, runId: load.runId,
+                             version: load.version, loaded: load.rows)
         } catch {
-            session.finishFailed(error, stageSeconds: stageSeconds)
+            session.finishFailed(error, stageSeconds: stopwatch.stageSeconds)
             throw error
         }
     }

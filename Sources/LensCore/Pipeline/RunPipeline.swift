@@ -62,7 +62,7 @@ public struct RunResult: Codable, Sendable {
     /// Genome (movie, tag) cells missing from genome-scores.csv (taken as 0); nil without a genome.
     public var genomeMissingCells: Int?
     public var tables: [TableSummary]
-    /// Seconds per stage: ingest_clean, split, features, parquet, load.
+    /// Seconds per stage, by `Stage` raw value: ingest_clean, split, features, parquet, load, ...
     public var stageSeconds: [String: Double]
     /// Peak resident memory (MB) of the process during each stage, sampled (see ResidentMemorySampler).
     public var stagePeakRSSMB: [String: Double] = [:]
@@ -81,10 +81,13 @@ public struct RunResult: Codable, Sendable {
         case warnings, guardOverrides = "guard_overrides"
     }
 
-    /// The facts a manifest holds (tables from its row counts; nothing loaded yet).
-    init(manifest m: Manifest, out: String, stageSeconds: [String: Double]) {
-        runId = nil
-        version = nil
+    /// How every exit of `lens run` and `lens load` reports: the facts `manifest` holds, the stages
+    /// timed so far, the tables with the rows stage 5 loaded (nil when it did not run), and the
+    /// catalog run and version.
+    init(manifest m: Manifest, out: String, stageSeconds: [String: Double], stagePeakMB: [String: Double] = [:],
+         runId: Int64? = nil, version: Int? = nil, loaded: [String: Int]? = nil, nothingChanged: Bool = false) {
+        self.runId = runId
+        self.version = version
         source = m.source
         self.out = out
         dropDate = m.dropDate
@@ -95,9 +98,11 @@ public struct RunResult: Codable, Sendable {
         unknownGenres = m.unknownGenres
         pcaExplainedVarianceRatio = m.pcaExplainedVarianceRatio
         genomeMissingCells = m.genomeMissingCells
-        tables = RunPipeline.summaries(reconciliation: m.reconciliation, rowCounts: m.rowCounts, loaded: nil)
+        tables = RunPipeline.summaries(reconciliation: m.reconciliation, rowCounts: m.rowCounts, loaded: loaded)
         self.stageSeconds = stageSeconds
+        stagePeakRSSMB = stagePeakMB
         parquetBytes = m.parquetBytes
+        self.nothingChanged = nothingChanged
         warnings = m.warnings ?? []
         guardOverrides = m.guardOverrides ?? []
     }
@@ -105,10 +110,10 @@ public struct RunResult: Codable, Sendable {
 
 /// Progress events for the terminal (the core never prints; the CLI renders these on stderr).
 public enum ProgressEvent: Sendable {
-    case stageStarted(String)
-    case stageFinished(String, seconds: Double, detail: String)
+    case stageStarted(Stage)
+    case stageFinished(Stage, seconds: Double, detail: String)
     /// The stage's inputs and parameters are unchanged: its outputs are already there.
-    case stageSkipped(String)
+    case stageSkipped(Stage)
     case tableLoaded(String, rows: Int)
     /// Publishing waits for analyst sessions holding locks on the current views (it retries).
     case publishWaiting(PublishWait)
@@ -138,166 +143,30 @@ public enum RunPipeline {
         }
     }
 
-    /// The stages of `run`, once the output folder is known to be safe to write.
+    /// The stages of `run`, once the output folder is known to be safe to write: the checks on the
+    /// drop, its fingerprints, the plan they give, then the stages the plan needs.
     private static func runStages(_ options: RunOptions, progress: @escaping (ProgressEvent) -> Void) throws -> RunResult {
-        let config = options.config
-        var stageSeconds: [String: Double] = [:]
-        var stagePeakMB: [String: Double] = [:]
-        func timed<T>(_ stage: String, _ detail: (T) -> String = { _ in "" }, _ body: () throws -> T) rethrows -> T {
-            KillPoint.check("before_" + stage)
-            progress(.stageStarted(stage))
-            let start = ContinuousClock.now
-            let memory = ResidentMemorySampler()
-            let value: T
-            do { value = try body() } catch { _ = memory.stop(); throw error }
-            stagePeakMB[stage] = (Double(memory.stop()) / 1_048_576).rounded()
-            let d = ContinuousClock.now - start
-            let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-            stageSeconds[stage] = s
-            progress(.stageFinished(stage, seconds: s, detail: detail(value)))
-            return value
-        }
-
+        let stopwatch = Stopwatch(progress: progress, samplesMemory: true, killPoints: true)
         let source = try DropSource.open(path: options.source)
         source.onRead = { progress(.progress(step: $0, done: $1, total: $2, unit: .bytes)) }
         try MemoryBudget.check(source, ignore: options.ignoreMemoryCheck)
-        let out = config.outDir
         if source.kind == .zip {
-            try timed("verify_md5") { try PublishedChecksum.verify(zipPath: options.source) }
+            _ = try stopwatch.time(.verifyMD5) { try PublishedChecksum.verify(zipPath: options.source) }
         }
-        // Content addressing: an untouched drop (same sizes and mtimes) reuses the checksums the
-        // last export recorded; otherwise every CSV is hashed.
-        let quick = Fingerprint.quick(source)
-        let previous = ParquetExport.readManifest(in: out)
-        let rawFiles = try timed("checksum") {
-            if !options.force, let previous, previous.quickFingerprint == quick { return previous.rawFiles }
-            return try rawFileChecksums(source: source)
-        }
-        let content = Fingerprint.content(rawFiles: rawFiles)
-        let runFingerprint = Fingerprint.run(content: content, config: config)
-        // --force: every stage runs, whatever the fingerprints say.
-        let exportIsCurrent = !options.force
-            && (previous.map { $0.runFingerprint == runFingerprint && ParquetExport.filesPresent($0, in: out) } ?? false)
-
-        let session = options.skipLoad ? nil : try WarehouseSession(options: options, command: "run")
+        let fingerprints = try RunFingerprints.compute(source: source, options: options, stopwatch: stopwatch)
+        // The database is needed to plan (its current version's fingerprint) unless --no-load.
+        let session = options.skipLoad ? nil : try WarehouseSession(options: options, command: .run)
+        let stages = RunStages(options: options, progress: progress, stopwatch: stopwatch, session: session,
+                               fingerprints: fingerprints)
         do {
-            let loadIsCurrent = try session.map { try !options.force && $0.currentFingerprint() == runFingerprint } ?? true
-            if exportIsCurrent && loadIsCurrent, var manifest = previous {
-                // Nothing changed: no stage runs, no file or row is written (a moved-but-identical
-                // drop only refreshes the manifest's quick fingerprint).
-                for stage in ["ingest_clean", "split", "features", "parquet", "load"] { progress(.stageSkipped(stage)) }
-                if manifest.quickFingerprint != quick {
-                    manifest.quickFingerprint = quick
-                    try ParquetExport.saveManifest(manifest, in: out)
-                }
-                let current = try session?.finishSkipped(manifest: manifest, stageSeconds: stageSeconds)
-                var result = RunResult(manifest: manifest, out: out, stageSeconds: stageSeconds)
-                result.runId = session?.runId
-                result.version = current ?? nil
-                result.nothingChanged = true
-                return result
+            let loadIsCurrent = try session.map { try !options.force && $0.currentFingerprint() == fingerprints.run }
+            switch RunPlan.decide(currentExport: fingerprints.currentExport, loadIsCurrent: loadIsCurrent) {
+            case .nothingChanged(let export): return try stages.nothingChanged(export)
+            case .loadFromExport(let export): return try stages.loadFromExport(export)
+            case .full(let load): return try stages.full(source: source, load: load)
             }
-            if exportIsCurrent, let session, var manifest = previous {
-                // The export is complete and current but the database lacks it (a killed load, a new
-                // server): redo only what is missing, loading from the Parquet files.
-                for stage in ["ingest_clean", "split", "features", "parquet"] { progress(.stageSkipped(stage)) }
-                let (tables, stored) = try timed("read_parquet") { try ParquetImport.read(from: out, countQuantile: config.movieCountQuantile) }
-                manifest.rowCounts = stored.rowCounts
-                let load = try timed("load", { (r: LoadOutcome) in "version \(r.version) in \(r.schema)" }) {
-                    try session.load(tables, manifest: manifest, stageSeconds: stageSeconds, progress: progress)
-                }
-                var result = RunResult(manifest: manifest, out: out, stageSeconds: stageSeconds)
-                result.runId = load.runId
-                result.version = load.version
-                result.stagePeakRSSMB = stagePeakMB
-                result.tables = summaries(reconciliation: manifest.reconciliation, rowCounts: manifest.rowCounts,
-                                          loaded: load.rows)
-                return result
-            }
-            let inputBytes = source.fileNames.compactMap { source.size(of: $0) }.reduce(0, +)
-            let ingestStart = ContinuousClock.now
-            var cleaned = try timed("ingest_clean", { (c: CleanedDrop) in
-                let d = ContinuousClock.now - ingestStart
-                let seconds = max(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18, 1e-9)
-                let mb = Double(inputBytes) / 1_000_000
-                let lines = c.reconciliation.reduce(0) { $0 + $1.linesRead }
-                return String(format: "%d lines, %d clean ratings, %d quarantined; %.1f MB at %.0f MB/s",
-                              lines, c.ratings.count, c.quarantine.count, mb, mb / seconds)
-            }) {
-                try CleanDrop.run(source: source, config: config)
-            }
-            let ratingsFile = cleaned.reconciliation.first { ["ratings.csv", "u.data", "ratings.dat"].contains($0.file) }?.file
-            let warnings = cleaned.warnings.map { RunWarning(kind: $0.kind.rawValue, file: $0.file, message: $0.message) }
-                + RunWarning.caps(cleaned.caps, config: config, ratingsFile: ratingsFile ?? "ratings.csv")
-            // The publish guards, before anything is written: a refused drop changes neither the
-            // current version nor the export in --out.
-            let currentRatings = try session.map { try $0.currentRatingsRows() } ?? previous?.rowCounts["ratings"]
-            let guardOverrides: [GuardOverride]
-            do {
-                guardOverrides = try config.guards.enforce(
-                    reconciliation: cleaned.reconciliation, quarantine: cleaned.quarantine, cleanRatings: cleaned.ratings.count,
-                    currentRatings: currentRatings, overrides: options.guardOverrides)
-            } catch let refusal as LensError {
-                session?.finishRefused(refusal, reconciliation: cleaned.reconciliation, quarantine: cleaned.quarantine,
-                                       stageSeconds: stageSeconds, sourceSHA256: content)
-                throw refusal
-            }
-            try session?.recordNotes(guardOverrides: guardOverrides, warnings: warnings)
-            let (split, splitReport) = timed("split", { (s: (SplitRatings, TemporalSplit.Report)) in
-                "train \(s.1.train), test \(s.1.test), buffer \(s.1.buffer)"
-            }) {
-                // The split takes the only reference to the ratings, so it can free each column
-                // as it sorts it (nothing after the split reads the unsorted table).
-                TemporalSplit.run(take(&cleaned.ratings), config: config)
-            }
-            let tables = try timed("features", { (t: LensTables) in t.pca.map { "PCA k=\($0.k)" } ?? "no genome" }) {
-                try Features.compute(cleaned: cleaned, split: split, config: config)
-            }
-            var manifest = Manifest(
-                lensVersion: lensVersion, source: options.source, sourceSHA256: content, dropDate: cleaned.dropDate,
-                pipeline: pipelineFacts(options), files: [], parquetBytes: 0,
-                reconciliation: cleaned.reconciliation, caps: cleaned.caps, split: splitReport,
-                unknownGenres: cleaned.unknownGenres, pcaExplainedVarianceRatio: tables.pca?.explainedVarianceRatio,
-                rawFiles: rawFiles, quickFingerprint: quick, runFingerprint: runFingerprint, rowCounts: tables.rowCounts,
-                layout: cleaned.layout.rawValue, genreAliasesApplied: cleaned.genreAliasesApplied)
-            manifest.genomeMissingCells = tables.pca?.missingCells
-            manifest.warnings = warnings
-            manifest.guardOverrides = guardOverrides
-            if exportIsCurrent, let previous {
-                // Same inputs, same parameters: the files on disk are byte for byte what stage 4 would write.
-                progress(.stageSkipped("parquet"))
-                manifest.files = previous.files
-                manifest.parquetBytes = previous.parquetBytes
-            } else {
-                manifest = try timed("parquet", { (m: Manifest) in "\(m.files.count) files, \(m.parquetBytes) bytes" }) {
-                    var m = manifest
-                    m.files = try ParquetExport.write(tables, to: out, config: config, progress: progress)
-                    m.parquetBytes = m.files.reduce(0) { $0 + $1.bytes }
-                    try ParquetExport.commit(m, to: out)
-                    return m
-                }
-            }
-            var result = RunResult(manifest: manifest, out: out, stageSeconds: stageSeconds)
-            result.tables = summaries(reconciliation: cleaned.reconciliation, rowCounts: tables.rowCounts, loaded: nil)
-            result.stagePeakRSSMB = stagePeakMB
-            guard let session else { return result }
-            if loadIsCurrent {
-                progress(.stageSkipped("load"))
-                result.version = try session.finishSkipped(manifest: manifest, stageSeconds: stageSeconds)
-                result.runId = session.runId
-                return result
-            }
-            let load = try timed("load", { (r: LoadOutcome) in "version \(r.version) in \(r.schema)" }) {
-                try session.load(tables, manifest: manifest, stageSeconds: stageSeconds, progress: progress)
-            }
-            result.stageSeconds = stageSeconds
-            result.stagePeakRSSMB = stagePeakMB
-            result.runId = load.runId
-            result.version = load.version
-            result.tables = summaries(reconciliation: cleaned.reconciliation, rowCounts: tables.rowCounts, loaded: load.rows)
-            return result
         } catch {
-            session?.finishFailed(error, stageSeconds: stageSeconds)
+            session?.finishFailed(error, stageSeconds: stopwatch.stageSeconds)
             throw error
         }
     }
@@ -333,7 +202,7 @@ public enum RunPipeline {
         let c = options.config
         var facts = [
             "name": c.name, "train_fraction": "\(c.trainFraction)", "test_fraction": "\(c.testFraction)",
-            "buffer_batches": "\(c.bufferBatches)", "pca_components": "\(c.pcaComponents)", "codec": c.codec,
+            "buffer_batches": "\(c.bufferBatches)", "pca_components": "\(c.pcaComponents)", "codec": c.codec.rawValue,
             "zstd_level": "\(c.zstdLevel)", "row_group_rows": "\(c.rowGroupRows)",
             "hold_back_buffer": "\(c.holdBackBuffer)",
         ]

@@ -92,7 +92,7 @@ extension WarehouseLoader {
         let start = ContinuousClock.now
         func elapsed() -> Double {
             let d = ContinuousClock.now - start
-            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            return d.seconds
         }
         var attempts = 0
         var terminationRounds = 0

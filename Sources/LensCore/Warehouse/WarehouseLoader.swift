@@ -53,7 +53,7 @@ public struct WarehouseLoader {
         while true {
             if try conn.tryAdvisoryLock(Self.lockKey) { return }
             let d = ContinuousClock.now - start
-            let waited = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            let waited = d.seconds
             let holders = (try? warehouseLockHolders()) ?? "another lens process"
             if waited >= waitSeconds {
                 throw LensError.busy(message: "another lens run, load or append is writing to this database (\(holders)); wait for it to finish and try again, or pass --wait [SECONDS]")
@@ -96,7 +96,7 @@ public struct WarehouseLoader {
         func lap(_ name: String) {
             let now = ContinuousClock.now
             let d = now - clock
-            seconds[name] = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            seconds[name] = d.seconds
             clock = now
         }
         let second = try openConnection()

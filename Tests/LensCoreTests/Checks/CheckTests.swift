@@ -156,7 +156,7 @@ final class CheckTests: XCTestCase {
 
     func testVerifyLoadRecordsTheResultsThenThrowsInsideTheTransaction() throws {
         let store = CatalogStore(conn: conn, sql: SQLFixture.sql, schema: "lens_catalog")
-        let runId = try store.beginRun(command: "test", pipelineFile: nil, pipelineSHA256: nil, lensVersion: lensVersion, source: "test")
+        let runId = try store.beginRun(command: .check, pipelineFile: nil, pipelineSHA256: nil, lensVersion: lensVersion, source: "test")
         try conn.execute("begin")
         try makeScratch("scratch")
         try conn.execute("update scratch.movies set war = true where movie_id = 1")

@@ -1,15 +1,6 @@
 import Foundation
 import PGClient
 
-/// What stage 5 did.
-public struct LoadOutcome: Sendable, Codable {
-    public var runId: Int64
-    public var version: Int
-    public var schema: String
-    public var rows: [String: Int]
-    public var seconds: [String: Double]
-}
-
 /// A writer's session on the warehouse for one command: connected, holding the warehouse lock
 /// (so a second run or append refuses at once instead of interleaving), the catalog ready and
 /// the run recorded. Stage 5 and its catalog bookkeeping go through it.
@@ -26,7 +17,7 @@ public final class WarehouseSession {
 
     /// Connects, takes the lock, prepares the catalog, marks runs killed earlier as interrupted,
     /// and records this run as started. Throws `LensError.database` / `.busy`.
-    public init(options: RunOptions, command: String) throws {
+    public init(options: RunOptions, command: CatalogCommand) throws {
         config = options.config
         let sql = try SQLFiles.locate()
         let target = try DatabaseTarget.resolve(explicit: options.database, access: .writer)

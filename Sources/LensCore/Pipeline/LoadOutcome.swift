@@ -1,0 +1,10 @@
+import Foundation
+
+/// What stage 5 did.
+public struct LoadOutcome: Sendable, Codable {
+    public var runId: Int64
+    public var version: Int
+    public var schema: String
+    public var rows: [String: Int]
+    public var seconds: [String: Double]
+}
