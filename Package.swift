@@ -29,18 +29,20 @@ let package = Package(
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
 
         // A Parquet writer that knows nothing of MovieLens (publishable alone).
-        .target(name: "Parquet", dependencies: ["CZstd"], swiftSettings: fastSwift),
+        .target(name: "Parquet", dependencies: ["CZstd"], exclude: ["README.md"], swiftSettings: fastSwift),
         // A thin libpq client: connections, parameters bound by the server, binary COPY.
-        .target(name: "PGClient", dependencies: ["CLibPQ"], swiftSettings: fastSwift),
+        .target(name: "PGClient", dependencies: ["CLibPQ"], exclude: ["README.md"], swiftSettings: fastSwift),
         // The pipeline: Ingest -> Clean -> Split -> Features -> Columnar -> Warehouse -> Catalog.
         .target(
             name: "LensCore",
             dependencies: ["Parquet", "PGClient", "CZlibInflate", "CLapack", "CCrypto"],
+            // Each folder's README.md says what it does and what it must never import.
+            exclude: ["Catalog/README.md", "Checks/README.md", "Clean/README.md", "Columnar/README.md", "Config/README.md", "Doctor/README.md", "Drift/README.md", "Features/README.md", "Fetch/README.md", "Ingest/README.md", "Model/README.md", "Pipeline/README.md", "Query/README.md", "Report/README.md", "Split/README.md", "Support/README.md", "Synth/README.md", "Warehouse/README.md"],
             swiftSettings: fastSwift,
             plugins: ["EmbedSQL"]
         ),
         // Compiles sql/ into LensCore (SQLFiles.embeddedTexts): an installed lens is one file.
-        .executableTarget(name: "EmbedSQLTool"),
+        .executableTarget(name: "EmbedSQLTool", exclude: ["README.md"]),
         .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
         // The thin command line over LensCore.
         .executableTarget(
@@ -49,6 +51,7 @@ let package = Package(
                 "LensCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            exclude: ["README.md"],
             swiftSettings: fastSwift
         ),
 

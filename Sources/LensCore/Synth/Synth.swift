@@ -77,7 +77,7 @@ public enum Synth {
             bytes["movies.csv"] = try SynthFile.write(moviesCSV(ids, seed: seed), to: path("movies.csv"))
             return ids
         }
-        try timed("movies", "links.csv", rows: { $0 }) { () throws -> Int in
+        _ = try timed("movies", "links.csv", rows: { $0 }) { () throws -> Int in
             bytes["links.csv"] = try SynthFile.write(linksCSV(movieIds, seed: seed), to: path("links.csv"))
             return movieIds.count
         }
@@ -90,7 +90,7 @@ public enum Synth {
         bytes["ratings.csv"] = ratings.bytes
 
         // tags.csv
-        try timed("tags", "tags.csv", rows: { $0 }) { () throws -> Int in
+        _ = try timed("tags", "tags.csv", rows: { $0 }) { () throws -> Int in
             bytes["tags.csv"] = try SynthFile.write(tagsCSV(model: model, count: size.tags), to: path("tags.csv"))
             return size.tags
         }
