@@ -37,7 +37,7 @@ let package = Package(
             name: "LensCore",
             dependencies: ["Parquet", "PGClient", "CZlibInflate", "CLapack", "CCrypto"],
             // Each folder's README.md says what it does and what it must never import.
-            exclude: ["Catalog/README.md", "Checks/README.md", "Clean/README.md", "Columnar/README.md", "Config/README.md", "Doctor/README.md", "Drift/README.md", "Features/README.md", "Fetch/README.md", "Ingest/README.md", "Model/README.md", "Pipeline/README.md", "Query/README.md", "Report/README.md", "Split/README.md", "Support/README.md", "Synth/README.md", "Warehouse/README.md"],
+            exclude: ["Catalog/README.md", "Checks/README.md", "Clean/README.md", "Columnar/README.md", "Config/README.md", "Doctor/README.md", "Drift/README.md", "Features/README.md", "Fetch/README.md", "Ingest/README.md", "Model/README.md", "Pipeline/README.md", "Query/README.md", "Report/README.md", "Split/README.md", "Synth/README.md", "Warehouse/README.md"],
             swiftSettings: fastSwift,
             plugins: ["EmbedSQL"]
         ),
