@@ -63,7 +63,7 @@ struct CatalogCommand: ParsableCommand {
                 print(try render(d, format: format))
             case "prune":
                 let options = RunOptions(source: "prune", pipelineFile: file, config: config, database: database)
-                let pruned = try CatalogTasks.prune(keep: keep ?? config.keepVersions, options: options)
+                let pruned = try PruneTask.run(keep: keep ?? config.keepVersions, options: options)
                 switch format {
                 case .json:
                     print("{\"pruned\": [\(pruned.map(String.init).joined(separator: ", "))]}")
