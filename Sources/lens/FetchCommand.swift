@@ -44,6 +44,8 @@ struct FetchCommand: ParsableCommand {
 
 /// Renders download progress on stderr: one line rewritten in place on a terminal, a line every
 /// few seconds otherwise (logs).
+// @unchecked Sendable: the calls come one at a time: from the session's serial delegate queue
+// (maxConcurrentOperationCount 1) while downloading, then from the calling thread once it ended.
 final class FetchProgressRenderer: @unchecked Sendable {
     private let tty = isatty(2) == 1
     private var lastLine = Date.distantPast

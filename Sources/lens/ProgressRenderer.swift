@@ -13,6 +13,7 @@ func renderProgress(_ event: ProgressEvent) {
 /// terminal, a plain line every few seconds elsewhere, nothing with `--quiet`) and every other
 /// line (`say`), which first takes the live line off so that it starts at column 0. Events come
 /// from the load's lanes and its monitor thread as well as the main thread, hence the lock.
+// @unchecked Sendable: every mutable field is read and written under `lock`.
 final class ProgressRenderer: @unchecked Sendable {
     static let shared = ProgressRenderer(mode: ProgressRenderer.modeForStderr())
 

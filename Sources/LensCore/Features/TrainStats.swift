@@ -26,6 +26,8 @@ public enum TrainStats {
     }
 
     /// The two results, each written by one thread before `concurrentPerform` returns.
+    // @unchecked Sendable: each field has one writer (its iteration), and the reader waits for
+    // `concurrentPerform` to return, which orders the writes before the reads.
     private final class ResultBox: @unchecked Sendable {
         /// Written by iteration 0.
         var movies: Result<MovieStats, FeatureStatsError>?

@@ -6,6 +6,8 @@ import FoundationNetworking
 /// One HTTP GET through URLSession, streamed: each piece of the body goes to `sink` as it
 /// arrives (nothing is accumulated), so memory stays flat however large the file. Blocks the
 /// calling thread until the transfer ends.
+// @unchecked Sendable: the delegate methods run on the session's serial delegate queue, and the
+// caller reads the results only after the semaphore that the last callback signals.
 final class HTTPGet: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     struct Response {
         var status: Int

@@ -9,7 +9,8 @@ import PGClient
 /// CLI's signal handler calls `cleanUp` from another thread, then ends the process. Ending the
 /// backends first makes the server roll the load back before the run is marked, so the catalog
 /// never says `interrupted` about a version that went on to publish.
-public final class InterruptCleanup: @unchecked Sendable {  // every field is guarded by `lock`
+// @unchecked Sendable: every mutable field is read and written under `lock`.
+public final class InterruptCleanup: @unchecked Sendable {
     public static let shared = InterruptCleanup()
 
     /// What `cleanUp` did, for the message the CLI prints.

@@ -6,6 +6,7 @@ import Foundation
 /// kernel's high-water mark (`clear_refs`), which would also reset what `time -v` and `getrusage`
 /// report for the whole process. A peak shorter than the interval can be missed; stage peaks come
 /// from arrays that live for seconds. Reports 0 where /proc is absent.
+// @unchecked Sendable: `peakBytes` and `running` are read and written under `lock`; the rest is immutable.
 final class ResidentMemorySampler: @unchecked Sendable {
     private let lock = NSLock()
     private var peakBytes = 0

@@ -243,6 +243,7 @@ final class SynthFile {
 }
 
 /// The shared state of `orderedParallel`, guarded by `cond`.
+// @unchecked Sendable: every field is read and written with `cond` locked.
 private final class OrderedParallelState<R>: @unchecked Sendable {
     let cond = NSCondition()
     var next = 0
