@@ -55,10 +55,12 @@ let package = Package(
             swiftSettings: fastSwift
         ),
 
+        // What every test target shares: skips that say why, and the skip summary line.
+        .target(name: "LensTestSupport", path: "Tests/LensTestSupport"),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
-        .testTarget(name: "PGClientTests", dependencies: ["PGClient"]),
-        .testTarget(name: "LensCoreTests", dependencies: ["LensCore"]),
-        .testTarget(name: "LensCLITests", dependencies: ["LensCore"], exclude: ["Scripts", "Golden"]),
+        .testTarget(name: "PGClientTests", dependencies: ["PGClient", "LensTestSupport"]),
+        .testTarget(name: "LensCoreTests", dependencies: ["LensCore", "LensTestSupport"]),
+        .testTarget(name: "LensCLITests", dependencies: ["LensCore", "LensTestSupport"], exclude: ["Scripts", "Golden"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LensTestSupport
 
 /// Protects two guards around a run: a zip whose published `.md5` does not match is refused
 /// before anything is read or loaded, and a second writer is refused while another holds the

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LensTestSupport
 
 /// Protects `scripts/install` (issue 14, "one file to install"): the installed `lens` is one file
 /// that loads no Swift runtime from the toolchain and carries its SQL, so that copied alone into an

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LensTestSupport
 
 /// Protects "a new drop becomes a new version": the sample with 1,000 later ratings added loads
 /// as a new version beside the old one, and `lens catalog diff` shows +1,000 ratings and no other

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LensTestSupport
 
 /// Protects stage 4 as its users see it: pyarrow and DuckDB read every file of a real export
 /// (ml-latest-small) with the expected Arrow types, the manifest's row counts, row groups within

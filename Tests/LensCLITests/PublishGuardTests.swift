@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LensTestSupport
 
 /// Protects the publish guards of `[guards]`: a drop whose ratings are empty, one with too many
 /// rejected or orphaned lines in a file, or one with fewer than half the current version's

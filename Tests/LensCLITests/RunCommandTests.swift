@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LensTestSupport
 
 /// Protects `lens run` as users call it: the built binary, a real private PostgreSQL, the
 /// progress on stderr, the summary (JSON here) on stdout, the exit codes, and exactly the Parquet rows in PostgreSQL.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LensTestSupport
 
 /// Where the tests find the repository and the shared MovieLens files.
 enum TestPaths {

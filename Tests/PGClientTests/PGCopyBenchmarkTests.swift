@@ -1,6 +1,7 @@
 import Foundation
 import PGClient
 import XCTest
+import LensTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif

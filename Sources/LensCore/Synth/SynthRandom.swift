@@ -4,9 +4,9 @@
 // any machine. (libm's exp/log/sin/cos are not: their last bit may differ between C libraries,
 // which could flip a rounded rating or relevance.)
 
-/// SplitMix64 (Steele, Lea, Flood 2014): turns a seed into well-mixed 64-bit words. Used only to
-/// seed `SynthRNG` streams.
-struct SplitMix64 {
+/// SplitMix64 (Steele, Lea, Flood 2014): turns a seed into well-mixed 64-bit words. Seeds
+/// `SynthRNG` streams; the tests' replayable fuzz rounds use it as a `RandomNumberGenerator`.
+struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
 
     @inline(__always)

@@ -1,6 +1,7 @@
 import Foundation
 import PGClient
 import XCTest
+import LensTestSupport
 @testable import LensCore
 
 /// Protects the data-quality checks of sql/checks: all pass on ml-latest-small (or the clean

@@ -420,7 +420,7 @@ final class ZipArchiveTests: XCTestCase {
             at: path, entries: [("ml/ratings.csv", sampleText(lines: 300)), ("ml/README.txt", Array("hello".utf8))])
         let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         let (local, central, _) = headerOffsets(original)
-        var generator = FuzzRandom(seed: seed)
+        var generator = SplitMix64(state: seed)
         var outcomes = [0, 0]
         for round in 0..<400 {
             var bytes = original
@@ -448,19 +448,6 @@ final class ZipArchiveTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(outcomes[1], 0, "seed \(seed): no corruption was reported as an error")
-    }
-
-    /// SplitMix64 (Steele, Lea, Flood 2014): a replayable generator for the fuzz rounds.
-    private struct FuzzRandom: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 
     /// Protects the deflate error path: corrupted compressed bytes give a located error.

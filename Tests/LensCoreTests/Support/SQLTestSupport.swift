@@ -1,6 +1,7 @@
 import Foundation
 import PGClient
 import XCTest
+import LensTestSupport
 @testable import LensCore
 
 /// One private PostgreSQL cluster shared by every SQL-layer test of this process, holding three

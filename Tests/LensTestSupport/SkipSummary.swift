@@ -4,14 +4,12 @@ import XCTest
 /// Skips that say why and how to enable the test, counted by reason: the run ends with one line
 /// `skipped: N (reason: n, ...)` so that a run that quietly skipped a layer is visible.
 ///
-/// Each test module has an identical copy of this file (they cannot share code without a new
-/// target); the first copy used registers the one observer of the process (a process-wide
-/// environment flag), and every copy reports reasons through NotificationCenter, which all
-/// modules share.
-enum Skip {
+/// One copy for every test target (the LensTestSupport target); the first skip registers the one
+/// observer of the process.
+public enum Skip {
     /// An `XCTSkip` whose message starts with `reason` (the key of the summary) and continues
     /// with `enable`, what to do to run the test. Throw it.
-    static func because(_ reason: String, enable: String) -> XCTSkip {
+    public static func because(_ reason: String, enable: String) -> XCTSkip {
         SkipSummaryObserver.registerOnce()
         NotificationCenter.default.post(name: SkipSummaryObserver.reasonNotification, object: nil,
                                         userInfo: ["reason": reason])
@@ -19,14 +17,14 @@ enum Skip {
     }
 
     /// A skip for GroupLens's own files (not redistributable, so never in the repository).
-    static func groupLens(_ relative: String, at path: String) -> XCTSkip {
+    public static func groupLens(_ relative: String, at path: String) -> XCTSkip {
         let name = (relative as NSString).lastPathComponent
         return because("needs GroupLens \(name)",
                        enable: "\(path) is absent; set LENS_SHARED to a folder holding \(relative) (from grouplens.org)")
     }
 
     /// A skip for an opt-in benchmark.
-    static func unlessBenchmark() throws {
+    public static func unlessBenchmark() throws {
         guard ProcessInfo.processInfo.environment["LENS_BENCH"] == "1" else {
             throw because("opt-in benchmark LENS_BENCH=1", enable: "set LENS_BENCH=1 to run the benchmarks")
         }
