@@ -306,9 +306,12 @@ final class ChunkEncoder {
 
     // MARK: fixed-width values
 
-    private func writeFixed<T: ParquetFixedValue>(
+    /// Min and max (NaN aside), present values and NaNs of `rows`: the chunk's statistics and
+    /// each page's bounds for the ColumnIndex both come from this one scan.
+    @inline(__always)
+    private func scanFixed<T: ParquetFixedValue>(
         _ v: UnsafePointer<T>, layout: LeafLayout, rows: Range<Int>
-    ) throws -> StatisticsMeta {
+    ) -> (min: T, max: T, present: Int, nans: Int) {
         var mn = T.scanMinStart
         var mx = T.scanMaxStart
         var present = 0
@@ -323,6 +326,13 @@ final class ChunkEncoder {
             }
             return true
         }
+        return (mn, mx, present, nans)
+    }
+
+    private func writeFixed<T: ParquetFixedValue>(
+        _ v: UnsafePointer<T>, layout: LeafLayout, rows: Range<Int>
+    ) throws -> StatisticsMeta {
+        let (mn, mx, present, nans) = scanFixed(v, layout: layout, rows: rows)
         let width = T.physicalWidth
         var stats = StatisticsMeta(nullCount: Int64(layout.nullRowCount(rows)))
         if T.isFloatingPoint { stats.nanCount = Int64(nans) }
@@ -415,20 +425,7 @@ final class ChunkEncoder {
 
     /// One page's bounds for the ColumnIndex (NaN ignored; a NaN-only page voids the index).
     private func fixedBounds<T: ParquetFixedValue>(_ v: UnsafePointer<T>, layout: LeafLayout, rows: Range<Int>) -> PageBounds {
-        var mn = T.scanMinStart
-        var mx = T.scanMaxStart
-        var present = 0
-        var nans = 0
-        layout.forEachLeafRange(rows) { lo, hi in
-            present &+= hi &- lo
-            for i in lo..<hi {
-                let x = v[i]
-                if T.isFloatingPoint && x.isNaNValue { nans &+= 1 }
-                if x < mn { mn = x }
-                if x > mx { mx = x }
-            }
-            return true
-        }
+        let (mn, mx, present, nans) = scanFixed(v, layout: layout, rows: rows)
         var b = PageBounds(nullCount: Int64(layout.nullRowCount(rows)), min: nil, max: nil)
         if present == 0 { return b }
         if present == nans {
