@@ -8,21 +8,7 @@ import XCTest
 /// independent computation by DuckDB over the drop's CSV files (or the run's Parquet where the
 /// split is needed), plus a few pinned numbers per drop (the synthetic ones computed by DuckDB
 /// over `lens synth --scale sample --dirty 0`'s CSVs).
-final class AnalystViewTests: XCTestCase {
-    var conn: PGConnection!
-    var loaded: SQLFixture.Loaded!
-    /// The loaded drop's folder (the oracle reads its CSVs).
-    var csv: String!
-
-    override func setUpWithError() throws {
-        loaded = try SQLFixture.main()
-        csv = loaded.source
-        conn = try SQLFixture.connect(loaded)
-    }
-
-    override func tearDown() {
-        conn?.close()
-    }
+final class AnalystViewTests: MainFixtureTestCase {
 
     func pg(_ sql: String, _ params: [String?] = []) throws -> [[String?]] {
         try conn.query(sql, params).rows

@@ -8,20 +8,7 @@ import XCTest
 /// independent DuckDB/numpy computation over the drop's CSV files; parameters are typed and bound
 /// by the server, so a value like `1; drop table movielens.ratings; --` is inert. The pinned
 /// numbers of the synthetic drop were computed by DuckDB over its CSV files.
-final class NamedQueryTests: XCTestCase {
-    var conn: PGConnection!
-    var loaded: SQLFixture.Loaded!
-    var csv: String!
-
-    override func setUpWithError() throws {
-        loaded = try SQLFixture.main()
-        csv = loaded.source
-        conn = try SQLFixture.connect(loaded)
-    }
-
-    override func tearDown() {
-        conn?.close()
-    }
+final class NamedQueryTests: MainFixtureTestCase {
 
     func run(_ name: String, _ params: [String: String] = [:], on c: PGConnection? = nil) throws -> QueryResult {
         try QueryRunner.named(try NamedQuery.named(name, in: SQLFixture.sql), params: params, files: SQLFixture.sql,

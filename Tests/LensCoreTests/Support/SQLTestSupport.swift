@@ -245,3 +245,22 @@ func assertRows(_ actual: [[String?]], _ expected: [[Any]], tolerance: Double = 
 func sqlState(_ error: Error) -> String? {
     (error as? PGError)?.sqlState
 }
+
+/// A test case on the main fixture (database `lens`: ml-latest-small when ../shared has it, else
+/// the clean synthetic drop), connected for each test; `csv` is the loaded drop's folder, which
+/// the DuckDB oracles read.
+class MainFixtureTestCase: XCTestCase {
+    var conn: PGConnection!
+    var loaded: SQLFixture.Loaded!
+    var csv: String!
+
+    override func setUpWithError() throws {
+        loaded = try SQLFixture.main()
+        csv = loaded.source
+        conn = try SQLFixture.connect(loaded)
+    }
+
+    override func tearDown() {
+        conn?.close()
+    }
+}
