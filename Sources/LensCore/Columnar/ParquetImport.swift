@@ -7,7 +7,7 @@ import Parquet
 ///
 /// Checks, in this order, before anything is decoded: every file the manifest lists exists, has
 /// the recorded size and sha256; then each file's row count and schema match the manifest and
-/// `ColumnarSchemas`. Any mismatch throws `LensError.input` naming the file and saying what to do.
+/// its `TableSpec` (`LensTableSpecs.<table>.parquetSchema`). Any mismatch throws `LensError.input` naming the file and saying what to do.
 ///
 /// What is not stored is derived: the split counts from the split files' rows, `batchCount` from
 /// the manifest's split report (`batchSize = max(buffer / batches, 1)`, checked against the
@@ -29,7 +29,7 @@ public enum ParquetImport {
         var reader = DatasetReader(dir: dir, manifest: manifest, rewrite: rewrite)
 
         // movies, links, tags
-        let mv = try reader.single("movies", ColumnarSchemas.movies)
+        let mv = try reader.single("movies", LensTableSpecs.movies.parquetSchema)
         var movies = MoviesTable()
         movies.movieId = try mv.int32("movie_id")
         movies.title = try mv.string("title")
@@ -39,14 +39,14 @@ public enum ParquetImport {
         movies.oneHot = try GenreVocabulary.oneHotColumns.map { try mv.bool($0) }
         movies.sourceLine = try mv.int32("source_line", orZeros: true)
 
-        let ln = try reader.single("links", ColumnarSchemas.links)
+        let ln = try reader.single("links", LensTableSpecs.links.parquetSchema)
         var links = LinksTable()
         links.movieId = try ln.int32("movie_id")
         links.imdbId = try ln.string("imdb_id")
         (links.tmdbId, links.tmdbPresent) = try ln.int32Nullable("tmdb_id")
         links.sourceLine = try ln.int32("source_line", orZeros: true)
 
-        let tg = try reader.single("tags", ColumnarSchemas.tags)
+        let tg = try reader.single("tags", LensTableSpecs.tags.parquetSchema)
         var tags = TagsTable()
         tags.userId = try tg.int32("user_id")
         tags.movieId = try tg.int32("movie_id")
@@ -60,14 +60,14 @@ public enum ParquetImport {
 
         // genome
         var genomeTags: GenomeTagsTable?
-        if let gt = try reader.optional("genome_tags", ColumnarSchemas.genomeTags) {
+        if let gt = try reader.optional("genome_tags", LensTableSpecs.genomeTags.parquetSchema) {
             var t = GenomeTagsTable()
             t.tagId = try gt.int32("tag_id")
             t.tag = try gt.string("tag")
             genomeTags = t
         }
         var genomeScores: GenomeScoresTable?
-        if let gs = try reader.optional("genome_scores", ColumnarSchemas.genomeScores) {
+        if let gs = try reader.optional("genome_scores", LensTableSpecs.genomeScores.parquetSchema) {
             let movieId = try gs.int32("movie_id"), tagId = try gs.int32("tag_id"), relevance = try gs.float("relevance")
             guard movieId.count == relevance.count, tagId.count == relevance.count else {
                 throw gs.error("its columns differ in length (movie_id \(movieId.count), tag_id \(tagId.count), relevance \(relevance.count))")
@@ -78,16 +78,16 @@ public enum ParquetImport {
         let pca = try readPCA(&reader, genomeTags: genomeTags, genomeScores: genomeScores, dir: dir, rewrite: rewrite)
 
         // features
-        let ms = try reader.single("movie_stats", ColumnarSchemas.movieStats)
+        let ms = try reader.single("movie_stats", LensTableSpecs.movieStats.parquetSchema)
         let movieStats = try restoreMovieStats(ms, ratings: ratings, countQuantile: countQuantile)
-        let us = try reader.single("user_stats", ColumnarSchemas.userStats)
+        let us = try reader.single("user_stats", LensTableSpecs.userStats.parquetSchema)
         let winsorized = try us.double("n_ratings_winsorized")
         let userStats = UserStats(userId: try us.int32("user_id"), nRatings: try us.int32("n_ratings"),
                                   meanRating: try us.double("mean_rating"), nRatingsWinsorized: winsorized,
                                   winsorCap: winsorized.max() ?? .nan)
 
         var users: UsersTable?
-        if let u = try reader.optional("users", ColumnarSchemas.users) {
+        if let u = try reader.optional("users", LensTableSpecs.users.parquetSchema) {
             var t = UsersTable()
             t.userId = try u.int32("user_id")
             t.gender = try u.string("gender")
@@ -98,7 +98,7 @@ public enum ParquetImport {
             users = t
         }
 
-        let qt = try reader.single("quarantine", ColumnarSchemas.quarantine)
+        let qt = try reader.single("quarantine", LensTableSpecs.quarantine.parquetSchema)
         let qFile = try qt.string("file"), qLine = try qt.int64("line"), qRaw = try qt.string("raw"), qReason = try qt.string("reason")
         var quarantine: [QuarantineRow] = []
         quarantine.reserveCapacity(qFile.count)
@@ -167,7 +167,7 @@ public enum ParquetImport {
     // MARK: ratings
 
     private static func readRatings(_ reader: inout DatasetReader, manifest: Manifest, dir: String, rewrite: String) throws -> SplitRatings {
-        let parts = try reader.files("ratings", ColumnarSchemas.ratings)
+        let parts = try reader.files("ratings", LensTableSpecs.ratings.parquetSchema)
         var bySplit: [String: [DatasetFile]] = [:]
         for p in parts {
             guard let split = p.file.path.split(separator: "/").first(where: { $0.hasPrefix("split=") })?.dropFirst(6) else {
@@ -230,8 +230,8 @@ public enum ParquetImport {
 
     private static func readPCA(_ reader: inout DatasetReader, genomeTags: GenomeTagsTable?, genomeScores: GenomeScoresTable?,
                                 dir: String, rewrite: String) throws -> GenomePCA? {
-        let embeddingsFile = try reader.optional("movie_embeddings", ColumnarSchemas.movieEmbeddings)
-        let pcaFile = try reader.optional("genome_pca", ColumnarSchemas.genomePCA)
+        let embeddingsFile = try reader.optional("movie_embeddings", LensTableSpecs.movieEmbeddings.parquetSchema)
+        let pcaFile = try reader.optional("genome_pca", LensTableSpecs.genomePCA.parquetSchema)
         guard let ef = embeddingsFile, let pf = pcaFile else {
             if let lone = embeddingsFile ?? pcaFile {
                 throw lone.error("is listed without its companion (movie_embeddings and genome_pca come together)")

@@ -48,19 +48,19 @@ final class TableSpecTests: XCTestCase {
     /// The Parquet schemas are the ones lens wrote before the specs (the files must not change):
     /// the ratings without their split (the Hive partition), batch as a nullable int8.
     func testParquetSchemasAreTheFormerOnes() {
-        XCTAssertEqual(ColumnarSchemas.ratings.fields, [
+        XCTAssertEqual(LensTableSpecs.ratings.parquetSchema.fields, [
             ParquetField("user_id", .int32), ParquetField("movie_id", .int32), ParquetField("rating", .float),
             ParquetField("rated_at", .timestampMicrosUTC), ParquetField("batch", .int8, nullable: true),
             ParquetField("source_line", .int32),
         ])
-        XCTAssertEqual(ColumnarSchemas.movies.fields.map(\.name),
+        XCTAssertEqual(LensTableSpecs.movies.parquetSchema.fields.map(\.name),
                        ["movie_id", "title", "title_normalized", "year", "genres"] + GenreVocabulary.oneHotColumns + ["source_line"])
-        XCTAssertEqual(ColumnarSchemas.movies.fields[3], ParquetField("year", .int16, nullable: true))
-        XCTAssertEqual(ColumnarSchemas.genomePCA.fields, [
+        XCTAssertEqual(LensTableSpecs.movies.parquetSchema.fields[3], ParquetField("year", .int16, nullable: true))
+        XCTAssertEqual(LensTableSpecs.genomePCA.parquetSchema.fields, [
             ParquetField("component", .int16), ParquetField("explained_variance", .double),
             ParquetField("explained_variance_ratio", .double), ParquetField("loadings", .floatList),
         ])
-        XCTAssertEqual(ColumnarSchemas.quarantine.fields, [
+        XCTAssertEqual(LensTableSpecs.quarantine.parquetSchema.fields, [
             ParquetField("file", .string), ParquetField("line", .int64), ParquetField("raw", .string), ParquetField("reason", .string),
         ])
     }
