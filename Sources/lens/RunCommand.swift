@@ -121,7 +121,7 @@ func renderSummary(_ r: RunResult) -> String {
     }
     if !r.warnings.isEmpty {
         lines.append("warnings:")
-        for w in r.warnings { lines.append("  " + (w.file.map { "\($0): " } ?? "") + w.message) }
+        for w in r.warnings { lines.append("  \(w.file): \(w.message)") }
     }
     let stages = r.stageSeconds.sorted { $0.key < $1.key }.map { String(format: "%@ %.2f s", $0.key, $0.value) }
     lines.append("seconds: " + stages.joined(separator: ", "))

@@ -47,7 +47,7 @@ public struct Manifest: Codable, Sendable {
     /// Older genre names mapped onto the vocabulary, per name: movies affected.
     public var genreAliasesApplied: [String: Int] = [:]
     /// What the user should know although nothing failed (optional: manifests before lens 0.x lack it).
-    public var warnings: [RunWarning]?
+    public var warnings: [DropWarning]?
     /// Publish guards that tripped and were overridden by a flag.
     public var guardOverrides: [GuardOverride]?
     enum CodingKeys: String, CodingKey {

@@ -70,7 +70,7 @@ public struct RunResult: Codable, Sendable {
     /// True when the drop and parameters were unchanged and no stage ran.
     public var nothingChanged = false
     /// What the user should know although nothing failed (missing optional files, caps, ...).
-    public var warnings: [RunWarning] = []
+    public var warnings: [DropWarning] = []
     /// Guards that tripped and were overridden by a flag (the drop was published anyway).
     public var guardOverrides: [GuardOverride] = []
     enum CodingKeys: String, CodingKey {

@@ -95,10 +95,9 @@ struct RunStages {
     /// The publish guards, before anything is written: a refused drop changes neither the current
     /// version nor the export in --out. Returns the run's warnings and the guards overridden
     /// (both recorded on the catalog run).
-    private func guardsAndNotes(_ cleaned: CleanedDrop) throws -> (warnings: [RunWarning], guardOverrides: [GuardOverride]) {
+    private func guardsAndNotes(_ cleaned: CleanedDrop) throws -> (warnings: [DropWarning], guardOverrides: [GuardOverride]) {
         let ratingsFile = cleaned.reconciliation.first { ["ratings.csv", "u.data", "ratings.dat"].contains($0.file) }?.file
-        let warnings = cleaned.warnings.map { RunWarning(kind: $0.kind.rawValue, file: $0.file, message: $0.message) }
-            + RunWarning.caps(cleaned.caps, config: config, ratingsFile: ratingsFile ?? "ratings.csv")
+        let warnings = cleaned.warnings + DropWarning.caps(cleaned.caps, config: config, ratingsFile: ratingsFile ?? "ratings.csv")
         let currentRatings = try session.map { try $0.currentRatingsRows() } ?? fingerprints.previous?.rowCounts["ratings"]
         let guardOverrides: [GuardOverride]
         do {

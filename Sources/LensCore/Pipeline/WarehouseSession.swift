@@ -106,7 +106,7 @@ public final class WarehouseSession {
     }
 
     /// Records the guards this run overrode and its warnings on its catalog row.
-    public func recordNotes(guardOverrides: [GuardOverride], warnings: [RunWarning]) throws {
+    public func recordNotes(guardOverrides: [GuardOverride], warnings: [DropWarning]) throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         try catalog.recordRunNotes(runId, guardOverrides: guardOverrides.map(\.rawValue),
