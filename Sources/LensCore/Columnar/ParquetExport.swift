@@ -135,24 +135,26 @@ public enum ParquetExport {
         let r = s.rows
         let bufferStart = s.trainCount + s.testCount
         let hasLines = r.sourceLine.count == r.count
+        let userMovieOrder = s.userMovieOrder ?? TemporalSplit.userMovieOrder(of: r)
         func emitRatings(_ name: String, _ range: Range<Int>) throws {
-            // One row group at a time from the sorted columns: only a row group's worth of derived
-            // values (microseconds, batch) exists at once, where whole-table copies cost 250 MB at
-            // ml-25m. The row groups are the same either way.
+            // One row group at a time, gathered in the file's order (`RatingsFileOrder`): only a
+            // row group's worth of values exists at once, where whole-table copies cost 250 MB at
+            // ml-25m.
             let spec = LensTableSpecs.ratings
             try emit("ratings/split=\(name)/part-00000.parquet", spec.name, spec.parquetSchema) { writer in
-                for start in stride(from: range.lowerBound, to: range.upperBound, by: max(config.rowGroupRows, 1)) {
-                    let group = start..<min(start + max(config.rowGroupRows, 1), range.upperBound)
-                    let batch = group.map { $0 >= bufferStart ? Int8(s.batch(ofBufferPosition: $0 - bufferStart)) : 0 }
+                var written = 0
+                try RatingsFileOrder.forEachRowGroup(of: range, in: s, userMovieOrder: userMovieOrder,
+                                                     rowGroupRows: config.rowGroupRows) { group in
+                    let batch = group.map { Int($0) >= bufferStart ? Int8(s.batch(ofBufferPosition: Int($0) - bufferStart)) : 0 }
                     try writer.write(columns: try LensTableSpecs.ordered([
-                        ("user_id", .int32(Array(r.userId[group]))), ("movie_id", .int32(Array(r.movieId[group]))),
-                        ("rating", .float(Array(r.rating[group]))),
-                        ("rated_at", .int64(group.map { r.ratedAt[$0] * 1_000_000 })),
-                        ("batch", .int8(batch, validity: group.map { $0 >= bufferStart })),
-                        ("source_line", .int32(hasLines ? Array(r.sourceLine[group]) : [Int32](repeating: 0, count: group.count))),
+                        ("user_id", .int32(group.map { r.userId[Int($0)] })), ("movie_id", .int32(group.map { r.movieId[Int($0)] })),
+                        ("rating", .float(group.map { r.rating[Int($0)] })),
+                        ("rated_at", .int64(group.map { r.ratedAt[Int($0)] * 1_000_000 })),
+                        ("batch", .int8(batch, validity: group.map { Int($0) >= bufferStart })),
+                        ("source_line", .int32(hasLines ? group.map { r.sourceLine[Int($0)] } : [Int32](repeating: 0, count: group.count))),
                     ], for: spec, parquet: true, what: "the Parquet export"))
-                    progress(.progress(step: "ratings/split=\(name)", done: Int64(group.upperBound - range.lowerBound),
-                                       total: Int64(range.count), unit: .rows))
+                    written += group.count
+                    progress(.progress(step: "ratings/split=\(name)", done: Int64(written), total: Int64(range.count), unit: .rows))
                 }
             }
         }
@@ -235,17 +237,29 @@ public enum ParquetExport {
         }
     }
 
-    /// The encodings measured smaller than dictionary/PLAIN per dataset and column, with `.auto`
-    /// on a synthetic 1M drop (docs/performance.md, "Parquet size"): sorted or near-sorted
-    /// integers (times in time order, line numbers, ids in key order) as deltas, the ratings'
-    /// user ids (random in time order, dictionary larger than PLAIN) as PLAIN, the embeddings'
-    /// floats split by byte. Every other column stays dictionary-or-PLAIN.
-    static let pinnedEncodings: [String: [String: ParquetColumnEncoding]] = [
-        "ratings": ["rated_at": .deltaBinaryPacked, "source_line": .deltaBinaryPacked, "user_id": .plain],
-        "movies": ["movie_id": .deltaBinaryPacked],
-        "links": ["source_line": .deltaBinaryPacked],
-        "movie_embeddings": ["embedding": .byteStreamSplit],
-    ]
+    /// The encodings `.auto` chose per dataset and column on the synthetic 1M and 25m drops
+    /// (docs/performance.md, "Parquet size"), pinned so that the export does not measure every
+    /// column at write time: ids in key order, line numbers and times as deltas (in the ratings
+    /// files' (user, movie) order, `movie_id` climbs within each user and `rated_at` stays within
+    /// a user's active years), floats that a dictionary does not shrink as PLAIN, embeddings and
+    /// loadings split by byte. Every other column stays dictionary-or-PLAIN.
+    static let pinnedEncodings: [String: [String: ParquetColumnEncoding]] = {
+        let delta = ParquetColumnEncoding.deltaBinaryPacked
+        return [
+            "ratings": ["user_id": delta, "movie_id": delta, "rated_at": delta, "source_line": delta],
+            "movies": ["movie_id": delta, "source_line": delta],
+            "links": ["movie_id": delta, "tmdb_id": delta, "source_line": delta],
+            "tags": ["user_id": delta, "movie_id": delta, "tagged_at": delta, "source_line": delta],
+            "genome_tags": ["tag_id": delta],
+            "genome_scores": ["movie_id": .plain, "tag_id": delta],
+            "movie_embeddings": ["movie_id": delta, "embedding": .byteStreamSplit],
+            "genome_pca": ["component": delta, "explained_variance": .byteStreamSplit,
+                           "explained_variance_ratio": .byteStreamSplit, "loadings": .byteStreamSplit],
+            "movie_stats": ["movie_id": delta, "mean_rating": .plain, "first_rated_at": delta, "last_rated_at": delta,
+                            "weighted_rating": .plain],
+            "user_stats": ["user_id": delta, "mean_rating": .plain],
+        ]
+    }()
 
     /// The manifest of a previous export in `out`, nil when there is none or it is unreadable.
     public static func readManifest(in out: String) -> Manifest? {

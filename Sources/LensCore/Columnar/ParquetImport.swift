@@ -186,8 +186,15 @@ public enum ParquetImport {
         var times: [(file: DatasetFile, seconds: [Int64])] = []
         rows.sourceLine.reserveCapacity(total)
         var counts: [String: Int] = [:]
-        var batches: [(Int8, Bool)] = []
-        for split in ["train", "test", "buffer"] {
+        // Per row, in file order: its split (0 train, 1 test, 2 buffer) and batch, checked
+        // against where the row lands once the rows are back in time order.
+        var rowSplit: [UInt8] = []
+        var batches: [Int8] = []
+        var batchPresent: [Bool] = []
+        rowSplit.reserveCapacity(total)
+        batches.reserveCapacity(total)
+        batchPresent.reserveCapacity(total)
+        for (code, split) in ["train", "test", "buffer"].enumerated() {
             guard let files = bySplit[split] else {
                 throw LensError.input(file: dir + "/ratings/split=\(split)", line: nil, message: "manifest.json lists no file of the \(split) split; \(rewrite)")
             }
@@ -197,12 +204,13 @@ public enum ParquetImport {
                 rows.rating += try f.float("rating")
                 times.append((f, try f.seconds("rated_at")))
                 rows.sourceLine += try f.int32("source_line", orZeros: true)
-                if split == "buffer" {
-                    let (b, present) = try f.int8Nullable("batch")
-                    for i in 0..<b.count { batches.append((b[i], present[i])) }
-                } else if try f.int8Nullable("batch").1.contains(true) {
+                let (b, present) = try f.int8Nullable("batch")
+                if split != "buffer", present.contains(true) {
                     throw f.error("has a batch number on a \(split) rating (only buffer ratings have one)")
                 }
+                batches += b
+                batchPresent += present
+                rowSplit += repeatElement(UInt8(code), count: f.rows)
                 counts[split, default: 0] += f.rows
             }
         }
@@ -217,11 +225,34 @@ public enum ParquetImport {
         guard batchCount >= 1 else {
             throw LensError.input(file: dir + "/manifest.json", line: nil, message: "the split report has no buffer batches; \(rewrite)")
         }
+        // The files hold each split in (user, movie) order (`RatingsFileOrder`; exports before it
+        // in time order): the split's own sort by (rated_at, user_id, movie_id) puts every row
+        // back where the split left it, since the splits cut that order.
+        let (perm, userMovie) = TemporalSplit.timeOrder(rows)
+        rows.userId = TemporalSplit.gather(rows.userId, perm)
+        rows.movieId = TemporalSplit.gather(rows.movieId, perm)
+        rows.rating = TemporalSplit.gather(rows.rating, perm)
+        rows.ratedAt = EpochSecondsColumn(base: rows.ratedAt.base, offsets: TemporalSplit.gather(rows.ratedAt.offsets, perm))
+        rows.sourceLine = TemporalSplit.gather(rows.sourceLine, perm)
+        rowSplit = TemporalSplit.gather(rowSplit, perm)
+        batches = TemporalSplit.gather(batches, perm)
+        batchPresent = TemporalSplit.gather(batchPresent, perm)
         let split = SplitRatings(rows: rows, trainCount: train, testCount: test, batchCount: batchCount,
-                                 batchSize: max(buffer / batchCount, 1))
-        for (p, (b, present)) in batches.enumerated() where !present || Int(b) != split.batch(ofBufferPosition: p) {
-            throw LensError.input(file: dir + "/" + (bySplit["buffer"]?.first?.file.path ?? "ratings"), line: nil,
-                                  message: "buffer row \(p) has batch \(present ? String(b) : "null") but \(batchCount) batches of \(split.batchSize) give \(split.batch(ofBufferPosition: p)); \(rewrite)")
+                                 batchSize: max(buffer / batchCount, 1),
+                                 userMovieOrder: TemporalSplit.positions(inSortedOrderOf: userMovie, perm: perm))
+        let names = ["train", "test", "buffer"]
+        for p in 0..<rows.count {
+            let expected: UInt8 = p < train ? 0 : p < train + test ? 1 : 2
+            if rowSplit[p] != expected {
+                throw LensError.input(file: dir + "/ratings/split=\(names[Int(rowSplit[p])])", line: nil,
+                                      message: "holds the rating of user \(rows.userId[p]) for movie \(rows.movieId[p]) at \(rows.ratedAt[p]), which the time order puts in \(names[Int(expected)]): the split is not temporal; \(rewrite)")
+            }
+            guard expected == 2 else { continue }
+            let b = split.batch(ofBufferPosition: p - train - test)
+            if !batchPresent[p] || Int(batches[p]) != b {
+                throw LensError.input(file: dir + "/" + (bySplit["buffer"]?.first?.file.path ?? "ratings"), line: nil,
+                                      message: "buffer row \(p - train - test) (in time order) has batch \(batchPresent[p] ? String(batches[p]) : "null") but \(batchCount) batches of \(split.batchSize) give \(b); \(rewrite)")
+            }
         }
         return split
     }
