@@ -11,8 +11,9 @@ struct SynthCommand: ParsableCommand {
         discussion: """
             Scales (ratings, users, movies, tags, genome movies): sample = 15,000/150/1,200/400/70, \
             1m = 1,000,000/6,000/20,000/40,000/3,000, 25m = the sizes of ml-25m. \
-            --ratings N instead makes N ratings (20 ... 10,000,000,000) with users, movies, links and tags \
-            in ml-25m's proportions and genome movies too, up to ml-25m's 13,816 (docs/synth.md). \
+            --ratings N (20 ... 10,000,000,000; instead of --scale) makes exactly N ratings and scales users, \
+            movies, links, tags and genome movies from ml-25m's proportions, genome movies capped at \
+            ml-25m's 13,816 (docs/synth.md). \
             dirty.json lists the dirt injected into ratings.csv; README.txt declares the drop date \
             November 21, 2019.
             """
