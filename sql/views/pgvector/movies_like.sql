@@ -1,0 +1,64 @@
+-- movies_like(movie_id integer, k integer default 10), on a server with pgvector: replaces the
+-- exact movies_like of sql/views/movies_like.sql when the version's movie_embeddings has
+-- embedding_vector (AnalystLayer runs this folder after sql/views). Same rows and columns:
+-- 1. the k nearest movies by cosine distance from the HNSW index over embedding_vector:
+--    `order by embedding_vector <=> (seed) limit k` is what the index answers;
+-- 2. ranked as movies_like_exact ranks: by cosine_similarity of their real[] embeddings (double
+--    precision, so the similarity values are the exact path's), ties to the lower movie_id.
+-- HNSW is approximate: it examines hnsw.ef_search candidates, and returns at most that many.
+-- ef_search is set to k + 1 (at least pgvector's default, 40) for the call only (the SET clause
+-- scopes set_config to the function); past pgvector's maximum (1000) the exact scan answers.
+-- With a few thousand genome movies ef_search >= 40 finds the exact neighbours in practice
+-- (VectorSearchTests holds the two paths to the same rows).
+create or replace function {{current}}.movies_like(movie_id integer, k integer default 10)
+returns setof {{current}}.similar_movie
+language plpgsql
+stable
+set hnsw.ef_search = 40
+as $$
+#variable_conflict use_column
+begin
+    if $2 + 1 > 1000 then
+        return query select * from {{current}}.movies_like_exact($1, $2);
+        return;
+    end if;
+    perform pg_catalog.set_config('hnsw.ef_search', greatest($2 + 1, 40)::text, true);
+    return query
+    with
+
+    candidates as materialized (
+        select e.movie_id, e.embedding
+        from {{current}}.movie_embeddings as e
+        where e.movie_id <> $1
+        order by e.embedding_vector operator({{vector}}.<=>) (
+            select s.embedding_vector from {{current}}.movie_embeddings as s where s.movie_id = $1
+        )
+        limit greatest($2, 0)
+    ),
+
+    seed as (
+        select e.embedding
+        from {{current}}.movie_embeddings as e
+        where e.movie_id = $1
+    ),
+
+    nearest as (
+        select
+            (row_number() over (order by s.similarity desc nulls last, s.movie_id))::integer as rank,
+            s.movie_id,
+            s.similarity
+        from (
+            select c.movie_id, {{current}}.cosine_similarity(c.embedding, seed.embedding) as similarity
+            from candidates as c
+            cross join seed
+        ) as s
+    )
+
+    select n.rank, m.movie_id, m.title, m.year, m.genres, n.similarity
+    from nearest as n
+    join {{current}}.movies as m on m.movie_id = n.movie_id
+    order by n.rank;
+end
+$$;
+comment on function {{current}}.movies_like(integer, integer) is
+    'the k movies nearest to a movie by cosine similarity of genome embeddings (HNSW index over embedding_vector)';
