@@ -5,24 +5,26 @@
 --    `order by embedding_vector <=> (seed) limit k` is what the index answers;
 -- 2. ranked as movies_like_exact ranks: by cosine_similarity of their real[] embeddings (double
 --    precision, so the similarity values are the exact path's), ties to the lower movie_id.
--- HNSW is approximate: it examines hnsw.ef_search candidates, and returns at most that many.
--- ef_search is set to k + 1 (at least pgvector's default, 40) for the call only (the SET clause
--- scopes set_config to the function); past pgvector's maximum (1000) the exact scan answers.
--- With a few thousand genome movies ef_search >= 40 finds the exact neighbours in practice
--- (VectorSearchTests holds the two paths to the same rows).
+-- HNSW is approximate: it keeps hnsw.ef_search candidates, and returns at most that many. For
+-- the call, ef_search is raised to k + 1 when the session's (pgvector's default: 40) is lower,
+-- and put back after; a session may set it higher for a closer answer (`set hnsw.ef_search =
+-- 200`). Past pgvector's maximum (1000) the exact scan answers. VectorSearchTests holds the two
+-- paths to the same rows (docs/analysts.md, "Similar movies").
 create or replace function {{current}}.movies_like(movie_id integer, k integer default 10)
 returns setof {{current}}.similar_movie
 language plpgsql
 stable
-set hnsw.ef_search = 40
 as $$
 #variable_conflict use_column
+declare
+    -- null until pgvector is loaded in this session; 40 is its default
+    session_ef_search text := coalesce(pg_catalog.current_setting('hnsw.ef_search', true), '40');
 begin
     if $2 + 1 > 1000 then
         return query select * from {{current}}.movies_like_exact($1, $2);
         return;
     end if;
-    perform pg_catalog.set_config('hnsw.ef_search', greatest($2 + 1, 40)::text, true);
+    perform pg_catalog.set_config('hnsw.ef_search', greatest($2 + 1, session_ef_search::integer)::text, true);
     return query
     with
 
@@ -58,6 +60,8 @@ begin
     from nearest as n
     join {{current}}.movies as m on m.movie_id = n.movie_id
     order by n.rank;
+    -- RETURN QUERY has run the query: the session's value again (an error rolls it back anyway)
+    perform pg_catalog.set_config('hnsw.ef_search', session_ef_search, true);
 end
 $$;
 comment on function {{current}}.movies_like(integer, integer) is
