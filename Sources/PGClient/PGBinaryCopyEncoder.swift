@@ -200,6 +200,20 @@ public struct PGBinaryCopyEncoder {
         values.withUnsafeBufferPointer { float4Array($0) }
     }
 
+    /// A pgvector `vector` value, in the extension's binary input format (`vector_recv`): int16
+    /// dimensions, int16 unused (0), then each element as a big-endian float4 (no per-element
+    /// length, unlike `real[]`). The column's declared dimension must equal `values.count`.
+    public mutating func pgvector(_ values: UnsafeBufferPointer<Float>) {
+        putBE32(UInt32(truncatingIfNeeded: 4 + 4 * values.count))
+        putBE16(UInt16(truncatingIfNeeded: values.count))
+        putBE16(0)
+        for v in values { putBE32(v.bitPattern) }
+    }
+
+    public mutating func pgvector(_ values: [Float]) {
+        values.withUnsafeBufferPointer { pgvector($0) }
+    }
+
     // MARK: - Internals
 
     /// ndim, has-nulls flag, element oid, then (size, lower bound 1) for the one dimension.

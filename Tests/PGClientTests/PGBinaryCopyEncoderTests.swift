@@ -67,6 +67,14 @@ final class PGBinaryCopyEncoderTests: XCTestCase {
         XCTAssertEqual(e.buffer, [0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0xBC])
     }
 
+    /// Protects pgvector's binary format (vector_recv): int16 dimensions, int16 unused, then the
+    /// elements as big-endian float4 without per-element lengths.
+    func testPgvector() {
+        var e = PGBinaryCopyEncoder()
+        e.pgvector([1, -2.5])
+        XCTAssertEqual(e.buffer, [0, 0, 0, 12, 0, 2, 0, 0, 0x3F, 0x80, 0, 0, 0xC0, 0x20, 0, 0])
+    }
+
     /// Protects values bigger than the internal staging area (256 KiB) and the array length
     /// patch when the stage was moved to the buffer in between.
     func testValuesLargerThanTheStage() {

@@ -2,6 +2,10 @@
 -- cosine similarity of their genome embeddings (movie_embeddings.embedding, the PCA of the tag
 -- genome). The movie itself is left out; ties go to the lower movie_id. Empty when movie_id has
 -- no embedding (the drop has no genome, or the movie is not in it).
+-- movies_like_exact(movie_id, k): the same, always by scoring every movie (the exact answer).
+-- movies_like is movies_like_exact here; on a server with pgvector, sql/views/pgvector/
+-- movies_like.sql replaces it with a search of the HNSW index over embedding_vector, which
+-- returns the same rows and columns (docs/analysts.md, "Similar movies").
 -- returns setof similar_movie:
 --   rank        1 = most similar
 --   movie_id, title, year, genres   the similar movie
@@ -15,7 +19,7 @@ create type {{current}}.similar_movie as (
     similarity  double precision
 );
 
-create function {{current}}.movies_like(movie_id integer, k integer default 10)
+create function {{current}}.movies_like_exact(movie_id integer, k integer default 10)
 returns setof {{current}}.similar_movie
 language sql
 stable parallel safe
@@ -51,6 +55,16 @@ as $$
     from nearest as n
     join {{current}}.movies as m on m.movie_id = n.movie_id
     order by n.rank
+$$;
+comment on function {{current}}.movies_like_exact(integer, integer) is
+    'the k movies nearest to a movie by cosine similarity of genome embeddings, scoring every movie (exact)';
+
+create function {{current}}.movies_like(movie_id integer, k integer default 10)
+returns setof {{current}}.similar_movie
+language sql
+stable parallel safe
+as $$
+    select * from {{current}}.movies_like_exact($1, $2)
 $$;
 comment on function {{current}}.movies_like(integer, integer) is
     'the k movies nearest to a movie by cosine similarity of genome embeddings';

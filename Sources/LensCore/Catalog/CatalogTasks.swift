@@ -19,7 +19,9 @@ public struct TableDiff: Codable, Sendable, Equatable {
     /// Columns left out: lineage (source_line: where the row sat in its file, so a moved line is
     /// no change) and columns derived from other columns or from the whole drop (title_normalized,
     /// the genre flags, split, batch), plus value columns one version lacks or types differently
-    /// (those are listed under schema changes).
+    /// (those are listed under schema changes). A column a server feature adds
+    /// (movie_embeddings.embedding_vector, with pgvector) is in neither list: it repeats another
+    /// column, and whether it exists depends on the server, not on the data.
     public var notCompared: [String]
 
     enum CodingKeys: String, CodingKey {
@@ -139,7 +141,8 @@ public enum CatalogTasks {
                 continue
             }
             let compared = colsA.map(\.name).filter { spec.values.contains($0) && typeInA[$0] == typeInB[$0] }
-            let notCompared = colsA.map(\.name).filter { !spec.key.contains($0) && !compared.contains($0) }
+            let serverColumns = Set(LensTableSpecs.named(table)?.columns.filter { $0.requires != nil }.map(\.name) ?? [])
+            let notCompared = colsA.map(\.name).filter { !spec.key.contains($0) && !compared.contains($0) && !serverColumns.contains($0) }
             let r = try conn.query("select pg_temp.lens_diff_table($1, $2, $3, $4::text[], $5::text[], $6::boolean)",
                                    [sa, sb, table, pgArray(spec.key), pgArray(compared), spec.multiset ? "true" : "false"])
             let counts = parseBigintArray(r.rows.first?.first ?? nil)

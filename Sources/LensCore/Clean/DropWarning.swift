@@ -16,6 +16,10 @@ public struct DropWarning: Codable, Sendable, Equatable {
         case trailingEmptyColumnsDropped = "trailing_empty_columns_dropped"
         /// A cap of PIPELINE.md's outlier capping changed values (ratings, times, relevance).
         case capped
+        /// Noticed by the load, not stage 1: the server has pgvector but this load could not use
+        /// it (not permitted to create the extension, a version without HNSW), so
+        /// movie_embeddings has no embedding_vector and movies_like scores every movie.
+        case pgvectorUnused = "pgvector_unused"
     }
 
     public var kind: Kind

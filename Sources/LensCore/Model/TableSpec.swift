@@ -4,8 +4,13 @@ import Parquet
 /// The logical type of a lens column, from which its PostgreSQL and Parquet types follow.
 public enum ColumnType: Sendable, Equatable {
     case bool, int8, int16, int32, int64, float, double, text, timestamp, textArray, floatArray
+    /// pgvector's `vector(k)`: only in PostgreSQL, only on a server with pgvector
+    /// (`ServerFeatures`), never in Parquet.
+    case vector
 
     /// The PostgreSQL type. PostgreSQL has no one-byte integer: `.int8` is a smallint there.
+    /// `.vector` reads `vector(k)` here (docs/tables.md); the DDL names its schema and dimension
+    /// (`ColumnSpec.pgType(on:)`).
     public var pgType: String {
         switch self {
         case .bool: return "boolean"
@@ -18,6 +23,7 @@ public enum ColumnType: Sendable, Equatable {
         case .timestamp: return "timestamptz"
         case .textArray: return "text[]"
         case .floatArray: return "real[]"
+        case .vector: return "vector(k)"
         }
     }
 
@@ -35,6 +41,7 @@ public enum ColumnType: Sendable, Equatable {
         case .timestamp: return .timestampMicrosUTC
         case .textArray: return .stringList
         case .floatArray: return .floatList
+        case .vector: return .floatList  // never written: a vector column is not in Parquet
         }
     }
 }
@@ -50,13 +57,58 @@ public struct ColumnSpec: Sendable, Equatable {
     /// False for a column only PostgreSQL holds (the ratings' `split`, which the Parquet
     /// export writes as its Hive partition, `split=train/`).
     public var inParquet: Bool
+    /// The server feature the column needs; the table has the column only on a server with it
+    /// (`TableSpec.on(_:)`). nil for every column of plain PostgreSQL.
+    public var requires: ServerFeature?
 
-    public init(_ name: String, _ type: ColumnType, nullable: Bool = false, inParquet: Bool = true, _ doc: String) {
+    public init(_ name: String, _ type: ColumnType, nullable: Bool = false, inParquet: Bool = true,
+                requires: ServerFeature? = nil, _ doc: String) {
         self.name = name
         self.type = type
         self.nullable = nullable
         self.inParquet = inParquet
+        self.requires = requires
         self.doc = doc
+    }
+
+    /// The column's type in the DDL on `server`: `.vector` as `schema.vector(k)`.
+    public func pgType(on server: ServerFeatures) -> String {
+        if type == .vector, let v = server.vector { return "\(v.schema).vector(\(v.dimensions))" }
+        return type.pgType
+    }
+}
+
+/// An optional server capability a column can need.
+public enum ServerFeature: String, Sendable, Equatable {
+    /// pgvector 0.5.0 or later (HNSW indexes), installed in the database.
+    case pgvector
+}
+
+/// What the server of one load offers beyond plain PostgreSQL, as the version's tables use it
+/// (`VectorSupport` finds it out; docs/pipeline.md, "pgvector").
+public struct ServerFeatures: Sendable, Equatable, Codable {
+    /// pgvector as movie_embeddings uses it: the schema of the extension (its type, operators
+    /// and operator classes are named with it, so that no search_path matters) and the
+    /// dimension of embedding_vector (the PCA component count).
+    public struct Vector: Sendable, Equatable, Codable {
+        public var schema: String
+        public var dimensions: Int
+        public init(schema: String, dimensions: Int) {
+            self.schema = schema
+            self.dimensions = dimensions
+        }
+    }
+    public var vector: Vector?
+
+    public init(vector: Vector? = nil) { self.vector = vector }
+
+    /// Plain PostgreSQL: no optional column.
+    public static let plain = ServerFeatures()
+
+    func has(_ feature: ServerFeature) -> Bool {
+        switch feature {
+        case .pgvector: return vector != nil
+        }
     }
 }
 
@@ -95,6 +147,13 @@ public struct TableSpec: Sendable, Equatable {
 
     public var columnNames: [String] { columns.map(\.name) }
 
+    /// The table as it is on `server`: without the columns that need a feature it lacks.
+    public func on(_ server: ServerFeatures) -> TableSpec {
+        var spec = self
+        spec.columns = columns.filter { $0.requires.map(server.has) ?? true }
+        return spec
+    }
+
     /// The column list of the COPY into this table, in table order.
     public var copyColumnList: String { columnNames.joined(separator: ", ") }
 
@@ -103,11 +162,12 @@ public struct TableSpec: Sendable, Equatable {
         ParquetSchema(columns.filter(\.inParquet).map { ParquetField($0.name, $0.type.parquetType, nullable: $0.nullable) })
     }
 
-    /// `create table schema.name (...)`, columns in spec order.
-    public func createStatement(schema: String) -> String {
+    /// `create table schema.name (...)`, columns in spec order (call it on the spec `on(server)`
+    /// made; `server` names the types of the optional columns).
+    public func createStatement(schema: String, server: ServerFeatures = .plain) -> String {
         let width = columns.map(\.name.count).max() ?? 0
         let lines = columns.map { c in
-            "    " + c.name.padding(toLength: width, withPad: " ", startingAt: 0) + " " + c.type.pgType
+            "    " + c.name.padding(toLength: width, withPad: " ", startingAt: 0) + " " + c.pgType(on: server)
                 + (c.nullable ? "" : " not null")
         }
         return "create table \(schema).\(name) (\n" + lines.joined(separator: ",\n") + "\n);\n"
@@ -131,8 +191,9 @@ public struct TableSpec: Sendable, Equatable {
 
     /// `create table` and the COMMENTs of the table and its columns: what the loader runs in the
     /// transaction that COPYs the table.
-    public func ddl(schema: String) -> String {
-        createStatement(schema: schema) + relationDoc.commentStatements(schema: schema, kind: "table")
+    public func ddl(schema: String, server: ServerFeatures = .plain) -> String {
+        let spec = on(server)
+        return spec.createStatement(schema: schema, server: server) + spec.relationDoc.commentStatements(schema: schema, kind: "table")
     }
 
     /// The documentation of the table as a relation (table or view over it).
@@ -233,6 +294,8 @@ public enum LensTableSpecs {
         columns: [
             ColumnSpec("movie_id", .int32, "MovieLens movieId"),
             ColumnSpec("embedding", .floatArray, "the movie's k principal-component scores, component 1 first"),
+            ColumnSpec("embedding_vector", .vector, inParquet: false, requires: .pgvector,
+                       "embedding as a pgvector vector(k) with an HNSW index (cosine), which movies_like searches; only when the server has pgvector 0.5 or later (else the column is absent)"),
         ],
         primaryKey: ["movie_id"])
 

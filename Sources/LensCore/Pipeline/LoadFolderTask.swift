@@ -37,7 +37,7 @@ public enum LoadFolderTask {
             }
             // ParquetImport checked that the tables hold the manifest's row counts.
             return RunResult(manifest: verified, out: dir, stageSeconds: stopwatch.stageSeconds, runId: load.runId,
-                             version: load.version, loaded: load.rows)
+                             version: load.version, loaded: load.rows, loadWarnings: load.warnings)
         } catch {
             session.finishFailed(error, stageSeconds: stopwatch.stageSeconds)
             throw error

@@ -7,4 +7,6 @@ public struct LoadOutcome: Sendable, Codable {
     public var schema: String
     public var rows: [String: Int]
     public var seconds: [String: Double]
+    /// What the load noticed that a person should know (a pgvector it could not use).
+    public var warnings: [DropWarning] = []
 }

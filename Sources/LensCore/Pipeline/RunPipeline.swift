@@ -84,8 +84,10 @@ public struct RunResult: Codable, Sendable {
     /// How every exit of `lens run` and `lens load` reports: the facts `manifest` holds, the stages
     /// timed so far, the tables with the rows stage 5 loaded (nil when it did not run), and the
     /// catalog run and version.
+    /// `loadWarnings`: what stage 5 noticed, after the drop's warnings.
     init(manifest m: Manifest, out: String, stageSeconds: [String: Double], stagePeakMB: [String: Double] = [:],
-         runId: Int64? = nil, version: Int? = nil, loaded: [String: Int]? = nil, nothingChanged: Bool = false) {
+         runId: Int64? = nil, version: Int? = nil, loaded: [String: Int]? = nil, nothingChanged: Bool = false,
+         loadWarnings: [DropWarning] = []) {
         self.runId = runId
         self.version = version
         source = m.source
@@ -103,7 +105,7 @@ public struct RunResult: Codable, Sendable {
         stagePeakRSSMB = stagePeakMB
         parquetBytes = m.parquetBytes
         self.nothingChanged = nothingChanged
-        warnings = m.warnings ?? []
+        warnings = (m.warnings ?? []) + loadWarnings
         guardOverrides = m.guardOverrides ?? []
     }
 }

@@ -134,6 +134,6 @@ struct RunStages {
     /// The result once the last stage ran: every stage's timings and peaks, the load's run and version.
     private func result(_ manifest: Manifest, load: LoadOutcome?) -> RunResult {
         RunResult(manifest: manifest, out: out, stageSeconds: stopwatch.stageSeconds, stagePeakMB: stopwatch.stagePeakMB,
-                  runId: load?.runId, version: load?.version, loaded: load?.rows)
+                  runId: load?.runId, version: load?.version, loaded: load?.rows, loadWarnings: load?.warnings ?? [])
     }
 }

@@ -113,6 +113,16 @@ public final class WarehouseSession {
                                    warningsJSON: String(decoding: try enc.encode(warnings), as: UTF8.self))
     }
 
+    /// The columns of table `name` on `server` that the Parquet dataset does not hold, as
+    /// `{"name", "type"}` with their PostgreSQL type (e.g. `vector(64)`).
+    static func warehouseOnlyColumns(_ name: String, server: ServerFeatures) -> [[String: String]] {
+        guard let spec = LensTableSpecs.named(name)?.on(server) else { return [] }
+        return spec.columns.filter { !$0.inParquet }.map { c in
+            let type = c.type == .vector ? server.vector.map { "vector(\($0.dimensions))" } ?? c.type.pgType : c.type.pgType
+            return ["name": c.name, "type": type]
+        }
+    }
+
     /// "file:reason" -> rows, as the catalog's `runs.quarantine_counts` holds them.
     static func quarantineCounts(_ quarantine: [QuarantineRow]) -> [String: Int] {
         Dictionary(grouping: quarantine, by: { "\($0.file):\($0.reason.rawValue)" }).mapValues(\.count)
@@ -139,12 +149,12 @@ public final class WarehouseSession {
                                                        catalog: config.catalogSchema) {
                     progress(.progress(step: "checks", done: Int64($0), total: Int64($1), unit: .checks))
                 }
-            }) { schema, loadedRows in
+            }) { schema, loadedRows, server in
                 try catalog.recordVersion(version, schemaName: schema, runId: runId, source: manifest.source,
                                           sourceSHA256: manifest.sourceSHA256, fingerprint: manifest.runFingerprint,
                                           dropDate: manifest.dropDate)
                 try catalog.recordDatasets(Self.datasetRecords(manifest: manifest, schema: schema, loadedRows: loadedRows,
-                                                                  outDir: config.outDir),
+                                                                  outDir: config.outDir, server: server),
                                            version: version, runId: runId)
                 try catalog.recordCheck(runId: runId, dataset: "ratings", name: "reconciled",
                                         passed: reconciliation.allSatisfy(\.reconciled),
@@ -180,7 +190,12 @@ public final class WarehouseSession {
                                   sourceSHA256: manifest.sourceSHA256)
             finished = true
             InterruptCleanup.shared.clearRun()
-            return LoadOutcome(runId: runId, version: version, schema: report.schema, rows: report.rows, seconds: report.seconds)
+            if !report.warnings.isEmpty {
+                // the load's own warnings join the drop's on the run's catalog row
+                try recordNotes(guardOverrides: manifest.guardOverrides ?? [], warnings: (manifest.warnings ?? []) + report.warnings)
+            }
+            return LoadOutcome(runId: runId, version: version, schema: report.schema, rows: report.rows, seconds: report.seconds,
+                               warnings: report.warnings)
         } catch {
             finishFailed(error, stageSeconds: stageSeconds)
             if error is LensError { throw error }
@@ -189,7 +204,11 @@ public final class WarehouseSession {
     }
 
     /// Catalog rows for the raw files, the Parquet datasets and the loaded tables, with lineage.
-    static func datasetRecords(manifest: Manifest, schema: String, loadedRows: [String: Int], outDir: String) -> [DatasetRecord] {
+    /// A loaded table's schema is its Parquet dataset's plus the columns only PostgreSQL has
+    /// (ratings.split; movie_embeddings.embedding_vector when loaded on `server` with pgvector),
+    /// those typed as PostgreSQL types them.
+    static func datasetRecords(manifest: Manifest, schema: String, loadedRows: [String: Int], outDir: String,
+                               server: ServerFeatures = .plain) -> [DatasetRecord] {
         var records: [DatasetRecord] = []
         for r in manifest.reconciliation {
             records.append(DatasetRecord(name: r.file, kind: "raw", location: manifest.source + ":" + r.file, format: "csv",
@@ -221,7 +240,8 @@ public final class WarehouseSession {
                 checksum: checksum, schema: files[0].schema, parents: parents))
             records.append(DatasetRecord(
                 name: dataset, kind: "loaded", location: "\(schema).\(dataset)", format: "postgres",
-                rows: loadedRows[dataset] ?? 0, schema: files[0].schema, parents: ["\(kind):\(dataset)"]))
+                rows: loadedRows[dataset] ?? 0, schema: files[0].schema + warehouseOnlyColumns(dataset, server: server),
+                parents: ["\(kind):\(dataset)"]))
         }
         return records
     }

@@ -7,6 +7,9 @@ import PGClient
 /// Layout of `sql/views`, run in this order (each folder sorted by file name):
 /// 1. `views/*.sql` — views and functions over `{{current}}` only (rating_distribution, ...,
 ///    movies_like);
+///    then `views/pgvector/*.sql` when the version's movie_embeddings has embedding_vector
+///    (loaded on a server with pgvector): they replace functions of step 1 with ones that search
+///    its HNSW index (movies_like), same signatures and results; `{{vector}}` is pgvector's schema;
 /// 2. `views/materialized/*.sql` — relations too costly to compute per query, materialised once
 ///    per version as a table in the version schema `{{schema}}` plus a view in `{{current}}`
 ///    (movie_pair_lift);
@@ -16,9 +19,11 @@ import PGClient
 /// `roles/grant_current.sql` last so lens_analyst (when it exists) can read the new views;
 /// then the COMMENTs of every view and its columns (`RelationDocs.publishComments`).
 public enum AnalystLayer {
-    /// The files `publish` runs, in order (relative to the sql folder).
-    public static func files(_ sql: SQLFiles) -> [String] {
-        ["catalog/drift_schema.sql"] + sql.files(in: "views") + sql.files(in: "views/materialized")
+    /// The files `publish` runs, in order (relative to the sql folder), for a version loaded on
+    /// `server`.
+    public static func files(_ sql: SQLFiles, server: ServerFeatures = .plain) -> [String] {
+        ["catalog/drift_schema.sql"] + sql.files(in: "views")
+            + (server.vector == nil ? [] : sql.files(in: "views/pgvector")) + sql.files(in: "views/materialized")
             + sql.files(in: "views/catalog") + ["roles/grant_current.sql"]
     }
 
@@ -28,8 +33,12 @@ public enum AnalystLayer {
     /// and after the catalog rows of the version are written (so the catalog views see them),
     /// before COMMIT. Throws `LensError.database` naming the file that failed.
     public static func publish(conn: PGConnection, sql: SQLFiles, schema: String, current: String, catalog: String) throws {
-        let identifiers = ["schema": schema, "current": current, "catalog": catalog]
-        for file in files(sql) {
+        // What the version was loaded with (pgvector or not) decides the variant, not what the
+        // server has now: a republished older version keeps the functions its tables support.
+        let server = try VectorSupport.ofVersion(schema, conn: conn, sql: sql)
+        var identifiers = ["schema": schema, "current": current, "catalog": catalog]
+        if let v = server.vector { identifiers["vector"] = v.schema }
+        for file in files(sql, server: server) {
             let text = try sql.text(file, identifiers)
             do {
                 try conn.execute(text)
@@ -40,7 +49,8 @@ public enum AnalystLayer {
             }
         }
         // COMMENTs on every view and column analysts see (RelationDocs: one source each).
-        let comments = try RelationDocs.publishComments(sql, schema: schema, current: current, catalog: catalog)
+        let comments = try RelationDocs.publishComments(sql, schema: schema, current: current, catalog: catalog,
+                                                        server: server)
         do {
             try conn.execute(comments)
         } catch let e as PGError where e.sqlState == "55P03" {

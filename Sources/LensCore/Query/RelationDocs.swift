@@ -94,8 +94,10 @@ public enum RelationDocs {
     /// The COMMENTs `AnalystLayer.publish` sets: the `current` views over the version tables
     /// (from the specs), the analyst views (from their headers), and the columns of
     /// `schema`.movie_pair_lift, which sql/views/materialized builds when the load brought none.
-    public static func publishComments(_ sql: SQLFiles, schema: String, current: String, catalog: String) throws -> String {
-        var out = LensTableSpecs.all.map { $0.relationDoc.commentStatements(schema: current, kind: "view") }.joined()
+    /// `server`: what the version was loaded with (its views have the optional columns it has).
+    public static func publishComments(_ sql: SQLFiles, schema: String, current: String, catalog: String,
+                                       server: ServerFeatures = .plain) throws -> String {
+        var out = LensTableSpecs.all.map { $0.on(server).relationDoc.commentStatements(schema: current, kind: "view") }.joined()
         out += LensTableSpecs.moviePairLift.relationDoc.commentStatements(schema: schema, kind: "table", includeRelation: false)
         for view in try analystViews(sql, ["schema": schema, "current": current, "catalog": catalog]) {
             out += view.commentStatements(schema: current, kind: "view")
@@ -126,6 +128,7 @@ public enum RelationDocs {
             if !spec.primaryKey.isEmpty { out += "Key: (\(spec.primaryKey.joined(separator: ", "))).\n\n" }
             out += "| column | PostgreSQL | Parquet | null | what |\n| --- | --- | --- | --- | --- |\n"
             for c in spec.columns {
+                // a column that needs a server feature is listed with its type; its doc says when it exists
                 let parquet = spec.inParquet && c.inParquet ? "\(c.type.parquetType)" : "-"
                 out += "| `\(c.name)` | \(c.type.pgType) | \(parquet) | \(c.nullable ? "yes" : "") | \(cell(c.doc)) |\n"
             }

@@ -50,7 +50,8 @@ enum TableCopy {
     /// The COPY column encoders of every table of `tables` but the ratings and genome_scores
     /// (streamed by their own loops), by column name, with each table's row count. The names are
     /// checked against the table's spec when copied (and by LensTableSpecTests without a server).
-    static func columnEncoders(_ tables: LensTables) -> [(spec: TableSpec, rows: Int, columns: [(String, CellEncoder)])] {
+    /// `server`: the optional columns the tables have (pgvector: movie_embeddings.embedding_vector).
+    static func columnEncoders(_ tables: LensTables, server: ServerFeatures = .plain) -> [(spec: TableSpec, rows: Int, columns: [(String, CellEncoder)])] {
         var out: [(spec: TableSpec, rows: Int, columns: [(String, CellEncoder)])] = []
         let m = tables.movies
         out.append((LensTableSpecs.movies, m.count, [
@@ -84,10 +85,13 @@ enum TableCopy {
             ]))
         }
         if let pca = tables.pca {
-            out.append((LensTableSpecs.movieEmbeddings, pca.movieIds.count, [
+            out.append((LensTableSpecs.movieEmbeddings.on(server), pca.movieIds.count, [
                 ("movie_id", { $0.int32(pca.movieIds[$1]) }),
                 ("embedding", { $0.float4Array(Array(pca.embedding(ofRow: $1))) }),
-            ]))
+            ] + (server.vector == nil ? [] : [
+                // the same floats in pgvector's binary format: no SQL pass over the table after COPY
+                ("embedding_vector", { $0.pgvector(Array(pca.embedding(ofRow: $1))) }),
+            ])))
             out.append((LensTableSpecs.genomePCA, pca.k, [
                 ("component", { $0.int16(Int16($1 + 1)) }),
                 ("explained_variance", { $0.float8(pca.explainedVariance[$1]) }),
@@ -137,7 +141,7 @@ enum TableCopy {
 
     /// Copies every other table of `tables` into `schema` (in `LensTableSpecs.others` order);
     /// returns rows per table as the server counted.
-    static func copyOthers(_ tables: LensTables, into schema: String, on conn: PGConnection,
+    static func copyOthers(_ tables: LensTables, into schema: String, server: ServerFeatures = .plain, on conn: PGConnection,
                            onTable: (String, Int) -> Void = { _, _ in },
                            onRows: (String, Int64, Int64) -> Void = { _, _, _ in }) throws -> [String: Int] {
         var rows: [String: Int] = [:]
@@ -148,10 +152,10 @@ enum TableCopy {
             KillPoint.check("after_copy_\(spec.name)")
         }
         var encoders: [String: (rows: Int, columns: [CellEncoder])] = [:]
-        for (spec, count, columns) in columnEncoders(tables) {
+        for (spec, count, columns) in columnEncoders(tables, server: server) {
             encoders[spec.name] = (count, try LensTableSpecs.ordered(columns, for: spec, parquet: false, what: "the COPY"))
         }
-        for spec in LensTableSpecs.others {
+        for spec in LensTableSpecs.others.map({ $0.on(server) }) {
             if spec.name == LensTableSpecs.genomeScores.name {
                 guard let gs = tables.genomeScores else { continue }
                 try LensTableSpecs.checkColumns(genomeScoresColumns, of: spec, parquet: false, what: "the COPY")

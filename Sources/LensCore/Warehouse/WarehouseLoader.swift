@@ -9,6 +9,10 @@ public struct LoadReport: Sendable, Codable {
     public var rows: [String: Int]
     /// Seconds: copy, index, analyze, checks, publish (views + catalog + commit).
     public var seconds: [String: Double]
+    /// What the version's tables use of the server (pgvector: movie_embeddings.embedding_vector).
+    public var server: ServerFeatures = .plain
+    /// What the load noticed that a person should know (a pgvector it could not use).
+    public var warnings: [DropWarning] = []
 }
 
 /// PIPELINE.md stage 5: loads `LensTables` as a new version schema and makes it current.
@@ -80,7 +84,8 @@ public struct WarehouseLoader {
     /// analysed, before publishing, with both connections and the loading schema (for the checks
     /// that read only the version's tables); it throws to stop the load. `record` runs inside the
     /// publishing transaction just before COMMIT with the final schema name and the rows COPY
-    /// loaded per table (the catalog's version and dataset rows), so they become visible together.
+    /// loaded per table (the catalog's version and dataset rows), so they become visible together,
+    /// and what the tables use of the server (`ServerFeatures`, for the datasets' schemas).
     /// `onPublishWait` hears each wait of the publish for analysts' locks (`PublishLockPolicy`).
     /// `onProgress` hears the rows each COPY has sent and, from `LoadProgressMonitor`, how far the
     /// index builds, keys, ANALYZE and publish are (one call at a time, from several threads).
@@ -88,7 +93,7 @@ public struct WarehouseLoader {
                      onProgress: @escaping (ProgressEvent) -> Void = { _ in },
                      onPublishWait: (PublishWait) -> Void = { _ in },
                      verify: ([PGConnection], String) throws -> Void,
-                     record: (String, [String: Int]) throws -> Void) throws -> LoadReport {
+                     record: (String, [String: Int], ServerFeatures) throws -> Void) throws -> LoadReport {
         let schema = "\(config.versionSchemaPrefix)\(version)"
         let loading = schema + "_loading"
         var seconds: [String: Double] = [:]
@@ -114,6 +119,10 @@ public struct WarehouseLoader {
         defer { monitor.stop() }
         do {
             try conn.execute(try sql.text("warehouse/drop_loading_schema.sql", ["loading": loading, "schema": schema]))
+            // pgvector where the server has it (installed now if lens may): movie_embeddings gets
+            // embedding_vector, one dimension per PCA component.
+            let vector = try VectorSupport.prepare(conn: conn, sql: sql, dimensions: tables.pca?.k ?? config.pcaComponents)
+            let server = vector.server
             try conn.execute(try sql.text("warehouse/create_version_schema.sql", ["schema": loading]))
 
             // 1. COPY: the ratings on this connection, every other table (with its keys and
@@ -130,7 +139,8 @@ public struct WarehouseLoader {
                                                                 onRows: reportRows)
                     }
                 },
-                { otherRows = try loadOtherTables(tables, into: loading, on: second, onTable: reportTable, onRows: reportRows) },
+                { otherRows = try loadOtherTables(tables, into: loading, server: server, on: second, onTable: reportTable,
+                                                  onRows: reportRows) },
             ])
             let rows = ratingsRows.merging(otherRows) { a, _ in a }
             lap("copy")
@@ -167,11 +177,12 @@ public struct WarehouseLoader {
                 try conn.execute(try sql.text("warehouse/publish_current.sql", ["schema": schema, "current": config.currentSchema]))
                 try AnalystLayer.publish(conn: conn, sql: sql, schema: schema, current: config.currentSchema,
                                          catalog: config.catalogSchema)
-                try record(schema, rows)
+                try record(schema, rows, server)
                 KillPoint.check("before_commit")
             }
             lap("publish")
-            return LoadReport(version: version, schema: schema, rows: rows, seconds: seconds)
+            return LoadReport(version: version, schema: schema, rows: rows, seconds: seconds, server: server,
+                              warnings: vector.warnings)
         } catch {
             // Both connections are out of any transaction here (`transaction` rolled back); what
             // the load created is dropped, so a failed load leaves nothing behind.
@@ -181,13 +192,13 @@ public struct WarehouseLoader {
     }
 
     /// Creates (DDL and COMMENTs from `LensTableSpecs`), COPYs, keys and analyses every table but
-    /// the ratings in one transaction on `c`.
-    private func loadOtherTables(_ tables: LensTables, into schema: String, on c: PGConnection,
+    /// the ratings in one transaction on `c`, with the optional columns `server` allows.
+    private func loadOtherTables(_ tables: LensTables, into schema: String, server: ServerFeatures, on c: PGConnection,
                                  onTable: @escaping (String, Int) -> Void,
                                  onRows: @escaping (String, Int64, Int64) -> Void) throws -> [String: Int] {
         try c.transaction {
-            try c.execute(LensTableSpecs.others.map { $0.ddl(schema: schema) }.joined())
-            var rows = try TableCopy.copyOthers(tables, into: schema, on: c, onTable: onTable, onRows: onRows)
+            try c.execute(LensTableSpecs.others.map { $0.ddl(schema: schema, server: server) }.joined())
+            var rows = try TableCopy.copyOthers(tables, into: schema, server: server, on: c, onTable: onTable, onRows: onRows)
             if let rules = tables.pairLift {
                 // computed in the features stage; without it, publishing builds the table in SQL
                 try c.execute(LensTableSpecs.moviePairLift.ddl(schema: schema))
@@ -198,6 +209,9 @@ public struct WarehouseLoader {
             // keys after the COPY: one index build over the loaded data is far cheaper than
             // maintaining it row by row (the ratings get theirs on two connections, above)
             try c.execute(LensTableSpecs.others.map { $0.keyStatements(schema: schema) }.joined())
+            if let v = server.vector {
+                try c.execute(try sql.text("warehouse/movie_embeddings_hnsw.sql", ["schema": schema, "vector": v.schema]))
+            }
             try c.execute(try sql.text("warehouse/analyze.sql", ["schema": schema]))
             return rows
         }

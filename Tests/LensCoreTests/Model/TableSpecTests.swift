@@ -89,6 +89,30 @@ final class TableSpecTests: XCTestCase {
         }
     }
 
+    /// embedding_vector exists only on a server with pgvector (as `schema.vector(k)`, k the
+    /// PCA's components), is COPYed there, and is never a Parquet column.
+    func testVectorColumnOnlyWithPgvector() throws {
+        let server = ServerFeatures(vector: .init(schema: "public", dimensions: 64))
+        XCTAssertEqual(LensTableSpecs.movieEmbeddings.on(.plain).columnNames, ["movie_id", "embedding"])
+        XCTAssertEqual(LensTableSpecs.movieEmbeddings.on(server).createStatement(schema: "s", server: server), """
+            create table s.movie_embeddings (
+                movie_id         integer not null,
+                embedding        real[] not null,
+                embedding_vector public.vector(64) not null
+            );
+
+            """)
+        XCTAssertEqual(LensTableSpecs.movieEmbeddings.parquetSchema.fields.map(\.name), ["movie_id", "embedding"])
+        let (tables, _) = try ParquetImport.read(from: try sampleExport())
+        for (plain, vector) in zip(TableCopy.columnEncoders(tables), TableCopy.columnEncoders(tables, server: server)) {
+            XCTAssertEqual(vector.columns.map(\.0), vector.spec.columnNames)
+            XCTAssertEqual(vector.columns.map(\.0), plain.columns.map(\.0) + (plain.spec.name == "movie_embeddings" ? ["embedding_vector"] : []))
+        }
+        XCTAssertEqual(WarehouseSession.warehouseOnlyColumns("movie_embeddings", server: server), [["name": "embedding_vector", "type": "vector(64)"]])
+        XCTAssertEqual(WarehouseSession.warehouseOnlyColumns("movie_embeddings", server: .plain), [])
+        XCTAssertEqual(["0.4.4", "0.5.0", "0.5", "0.8.5", "1.0.0"].map(VectorSupport.supportsHNSW), [false, true, true, true, true])
+    }
+
     /// docs/tables.md is the rendering of the specs, the view headers and the catalog COMMENTs.
     /// `LENS_UPDATE_DOCS=1` rewrites it (then review and commit the diff).
     func testDocsTablesMatchesTheSources() throws {

@@ -6,7 +6,7 @@ import XCTest
 /// Protects the documentation in the database and the tables the specs make: after a load of
 /// data/sample, every table, view and column of `movielens`, the version schema and
 /// `lens_catalog` carries a COMMENT, and each version table has exactly its spec's columns
-/// (names, types, not null, order) and keys.
+/// (names, types, not null, order; on a server with pgvector, embedding_vector too) and keys.
 final class CommentsTests: XCTestCase {
     /// No relation and no column without a COMMENT (the composite type of movies_like aside: it
     /// is not a table or view).
@@ -47,13 +47,17 @@ final class CommentsTests: XCTestCase {
         let loaded = try SQLFixture.sample()
         let conn = try SQLFixture.connect(loaded)
         defer { conn.close() }
-        for spec in LensTableSpecs.all {
+        // the optional columns as the version was loaded (pgvector: movie_embeddings.embedding_vector)
+        let server = try VectorSupport.ofVersion(loaded.schema, conn: conn, sql: SQLFixture.sql)
+        for spec in LensTableSpecs.all.map({ $0.on(server) }) {
             let columns = try conn.query("""
                 select a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull from pg_attribute as a
                 where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped order by a.attnum
                 """, ["\(loaded.schema).\(spec.name)"]).rows
             // format_type spells timestamptz out
-            let types = spec.columns.map { $0.type.pgType == "timestamptz" ? "timestamp with time zone" : $0.type.pgType }
+            let types = spec.columns.map { c in
+                c.type == .timestamp ? "timestamp with time zone" : c.type == .vector ? "vector(\(server.vector?.dimensions ?? 0))" : c.type.pgType
+            }
             XCTAssertEqual(columns, zip(spec.columns, types).map { [$0.name, $1, $0.nullable ? "f" : "t"] }, spec.name)
             let keys = try conn.query("""
                 select pg_get_constraintdef(oid) from pg_constraint where conrelid = $1::regclass and contype in ('p', 'f')
