@@ -15,7 +15,7 @@ final class SynthCommandTests: XCTestCase {
     }
 
     /// Protects `--ratings` end to end: the JSON summary has the counts scaled from ml-25m
-    /// (200,000 ratings: 1,300 users, 499 movies, 8,747 tags, 111 genome movies), and a second
+    /// (200,000 ratings: 1,300 users, 499 movies, 8,747 tags, 200 genome movies), and a second
     /// run with the same N and seed (N spelled with separators) writes byte-identical files,
     /// while another seed does not.
     func testRatingsFlagGivesScaledCountsAndTheSameBytes() throws {
@@ -30,8 +30,8 @@ final class SynthCommandTests: XCTestCase {
         XCTAssertEqual(json["movies"] as? Int, 499)
         XCTAssertEqual(json["links"] as? Int, 499)
         XCTAssertEqual(json["tags"] as? Int, 8_747)
-        XCTAssertEqual(json["genome_movies"] as? Int, 111)
-        XCTAssertEqual(json["genome_scores"] as? Int, 125_208)
+        XCTAssertEqual(json["genome_movies"] as? Int, 200)
+        XCTAssertEqual(json["genome_scores"] as? Int, 225_600)
         let (s2, out2, e2) = try CLI.lens(["synth", "--ratings", "200_000", "--seed", "9", "--dirty", "0.01", b])
         XCTAssertEqual(s2, 0, e2)
         XCTAssertEqual(out2, b + "\n")

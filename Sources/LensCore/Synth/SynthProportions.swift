@@ -7,8 +7,10 @@
 ///   rates at most 60% of the movies) and to at least 20 (every user rates 20);
 /// - links = movies (the generator writes one link per movie);
 /// - tags = 1,093,360 f;
-/// - genome movies = 13,816 f, capped at 13,816 and at the movies; the genome always has 1,128
-///   tags. GroupLens' genome grew with the catalogue up to ml-25m (10,381 movies in ml-20m,
+/// - genome movies = 13,816 f, raised to at least 200 (so that the default 64-component PCA has
+///   movies to spare) and capped at 13,816 and at the movies; a drop of fewer than 200 movies has
+///   no genome, as GroupLens' small drops (ml-latest-small, ml-100k) have none. The genome always
+///   has 1,128 tags. GroupLens' genome grew with the catalogue up to ml-25m (10,381 movies in ml-20m,
 ///   13,816 in ml-25m) and was not extended after it (ml-32m ships none), so past ml-25m the
 ///   genome stays ml-25m's 15,584,448 scores, and stage 3's PCA with it.
 ///
@@ -21,6 +23,9 @@ public enum SynthProportions {
     /// The most ratings: 400 x ml-25m (about 300 GB of ratings.csv), far beyond any GroupLens
     /// release, and small enough that every count stays well inside the integer types used.
     public static let maxRatings = 10_000_000_000
+    /// The fewest genome movies of a drop that has a genome: `lens run`'s PCA keeps 64
+    /// components by default and needs more movies than that (200: with room to spare).
+    public static let minGenomeMovies = 200
 
     /// The size of a drop of `ratings` rating rows (before dirt).
     /// - Throws: `LensError.config` (flag `--ratings`) when `ratings` is outside
@@ -35,7 +40,7 @@ public enum SynthProportions {
         func scaled(_ count: Int) -> Int { (2 * count * ratings + reference) / (2 * reference) }
         let users = max(1, scaled(ml25m.users))
         let movies = max(scaled(ml25m.movies), fewestMovies(ratings: ratings, users: users))
-        let genome = min(scaled(ml25m.genomeMovies), ml25m.genomeMovies, movies)
+        let genome = movies < minGenomeMovies ? 0 : min(max(scaled(ml25m.genomeMovies), minGenomeMovies), ml25m.genomeMovies)
         return SynthSize(ratings: ratings, users: users, movies: movies, tags: scaled(ml25m.tags), genomeMovies: genome)
     }
 

@@ -7,7 +7,7 @@ import XCTest
 final class SynthProportionsTests: XCTestCase {
     /// Protects the scaling rule of docs/synth.md, value by value: users, movies, tags and genome
     /// movies rounded from ml-25m's proportions; movies raised where too few to place the
-    /// ratings; the genome capped at ml-25m's 13,816 movies; ml-25m's own count giving exactly
+    /// ratings; genome movies raised to 200 (none under 200 movies) and capped at ml-25m's 13,816; ml-25m's own count giving exactly
     /// the `25m` preset.
     func testSizesScaleFromMl25mProportions() throws {
         func size(_ n: Int) throws -> [Int] {
@@ -16,9 +16,10 @@ final class SynthProportionsTests: XCTestCase {
         }
         // One user rating the 20 movies every user rates; the 20-movie floor.
         XCTAssertEqual(try size(20), [20, 1, 20, 1, 0])
-        // 100 ratings by one user need 167 movies (a user rates at most 60% of them).
+        // 100 ratings by one user need 167 movies (a user rates at most 60% of them): under 200
+        // movies, no genome.
         XCTAssertEqual(try size(100), [100, 1, 167, 4, 0])
-        XCTAssertEqual(try size(200_000), [200_000, 1_300, 499, 8_747, 111])
+        XCTAssertEqual(try size(200_000), [200_000, 1_300, 499, 8_747, 200])
         XCTAssertEqual(try size(1_000_000), [1_000_000, 6_502, 2_497, 43_734, 553])
         XCTAssertEqual(try SynthProportions.size(ratings: 25_000_095), SynthScale.twentyFiveMillion.size)
         XCTAssertEqual(try size(50_000_000), [50_000_000, 325_081, 124_846, 2_186_712, 13_816])
@@ -38,7 +39,7 @@ final class SynthProportionsTests: XCTestCase {
 
     /// Protects the counts of a `--ratings` drop as the files hold them: 200,000 ratings give
     /// exactly 1,300 users (each with at least 20 ratings), 499 movies and links, 8,747 tags and
-    /// 111 genome movies x 1,128 tags, and the summary says the same.
+    /// 200 genome movies (the floor) x 1,128 tags, and the summary says the same.
     func testA200kDropHasExactlyTheScaledCounts() throws {
         let dir = TestPaths.tempDir("synth-ratings")
         addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
@@ -58,10 +59,10 @@ final class SynthProportionsTests: XCTestCase {
         XCTAssertEqual(try rows("tags.csv").count, 8_747)
         XCTAssertEqual(try rows("genome-tags.csv").count, 1_128)
         let genome = try rows("genome-scores.csv")
-        XCTAssertEqual(genome.count, 111 * 1_128)
-        XCTAssertEqual(Set(genome.map { $0.prefix { $0 != "," } }).count, 111)
+        XCTAssertEqual(genome.count, 200 * 1_128)
+        XCTAssertEqual(Set(genome.map { $0.prefix { $0 != "," } }).count, 200)
         XCTAssertEqual([s.ratings, s.ratingLines, s.users, s.movies, s.links, s.tags, s.genomeMovies, s.genomeScores],
-                       [200_000, 200_000, 1_300, 499, 499, 8_747, 111, 125_208])
+                       [200_000, 200_000, 1_300, 499, 499, 8_747, 200, 225_600])
         XCTAssertEqual(s.scale, "custom")
     }
 }
