@@ -62,5 +62,5 @@ let package = Package(
         .testTarget(name: "LensCoreTests", dependencies: ["LensCore", "LensTestSupport"]),
         .testTarget(name: "LensCLITests", dependencies: ["LensCore", "LensTestSupport"], exclude: ["Scripts", "Golden"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

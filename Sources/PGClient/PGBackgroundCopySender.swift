@@ -19,7 +19,13 @@ extension PGCopyWriter: PGCopySink {}
 /// gives the caller an empty one from a small pool (`depth` buffers in all, so memory stays
 /// bounded); it blocks only when every buffer is waiting to be sent. After a send error the sender
 /// drops the remaining buffers and `flush` throws that error, so the producer stops early.
-public final class PGBackgroundCopySender: PGCopySink {
+///
+/// @unchecked Sendable (the sending thread holds it): `queue`, `pool`, `error` and `cancelled`
+/// are read and written under `lock`, and the semaphores are thread-safe; `finished` is touched
+/// only by the thread running `withSender`; `writer` is used only by the sending thread, between
+/// `init` starting it and `stopAndWait` seeing it stop, and `withSender`'s caller hands the writer
+/// over for exactly that time (it does not write to it until `withSender` returns).
+public final class PGBackgroundCopySender: PGCopySink, @unchecked Sendable {
     private let writer: PGCopyWriter
     private let lock = NSLock()
     private var queue: [PGBinaryCopyEncoder?] = []   // nil = no more data

@@ -164,38 +164,55 @@ public final class ParquetFileReader {
     public func readColumns() throws -> [ParquetColumnValues] {
         let n = columns.count
         let workers = min(n, max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
-        if workers <= 1 { return try columns.map { try read($0, with: chunks) } }
+        if workers <= 1 { return try columns.map { try Self.read($0, with: chunks) } }
         // Largest first (by uncompressed bytes), so the last column to start is a small one.
         let cost = columns.map { c in chunks.rowGroups.reduce(Int64(0)) { $0 + ($1.columns[c.leafIndex].meta?.totalUncompressedSize ?? 0) } }
         let order = (0..<n).sorted { cost[$0] > cost[$1] }
-        let results = UnsafeMutablePointer<Result<ParquetColumnValues, Error>?>.allocate(capacity: n)
-        results.initialize(repeating: nil, count: n)
-        defer {
-            results.deinitialize(count: n)
-            results.deallocate()
-        }
-        let counter = DispatchQueue(label: "parquet.reader.next-column")
-        var next = 0
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let reader = w == 0 ? chunks : chunks.sibling()
+        // The workers share only values and `work`; each decodes with a reader of its own (its
+        // own buffers and zstd context) over the same file descriptor (pread has no file offset).
+        let columns = self.columns, file = path, fd = self.fd, dataEnd = chunks.dataEnd, rowGroups = chunks.rowGroups
+        let work = ColumnWork(count: n)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let reader = ColumnChunkReader(file: file, fd: fd, dataEnd: dataEnd, rowGroups: rowGroups)
             while true {
-                let k: Int = counter.sync {
-                    defer { next += 1 }
-                    return next
-                }
+                let k = work.take()
                 if k >= n { return }
                 let i = order[k]
-                results[i] = Result { try read(columns[i], with: reader) }
+                work.put(i, Result { try Self.read(columns[i], with: reader) })
             }
         }
-        return try (0..<n).map { try results[$0]!.get() }
+        return try work.results().map { try $0!.get() }
+    }
+
+    /// Hands the column numbers to the workers one at a time and collects their results.
+    /// @unchecked Sendable: `next` and `slots` are read and written only inside `queue.sync`.
+    private final class ColumnWork: @unchecked Sendable {
+        private let queue = DispatchQueue(label: "parquet.reader.next-column")
+        private var next = 0
+        private var slots: [Result<ParquetColumnValues, Error>?]
+
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+        /// The next position in the work order (past the end once every column is taken).
+        func take() -> Int {
+            queue.sync {
+                defer { next += 1 }
+                return next
+            }
+        }
+
+        func put(_ i: Int, _ result: Result<ParquetColumnValues, Error>) {
+            queue.sync { slots[i] = result }
+        }
+
+        func results() -> [Result<ParquetColumnValues, Error>?] { queue.sync { slots } }
     }
 
     private func read(_ c: ReaderColumn) throws -> ParquetColumnValues {
-        try read(c, with: chunks)
+        try Self.read(c, with: chunks)
     }
 
-    private func read(_ c: ReaderColumn, with chunks: ColumnChunkReader) throws -> ParquetColumnValues {
+    private static func read(_ c: ReaderColumn, with chunks: ColumnChunkReader) throws -> ParquetColumnValues {
         func validity<V>(_ acc: ColumnAccumulator<V>) -> [Bool]? {
             acc.hasNull ? acc.validity : nil
         }

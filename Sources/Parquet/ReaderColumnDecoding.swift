@@ -73,11 +73,6 @@ final class ColumnChunkReader {
         self.rowGroups = rowGroups
     }
 
-    /// A reader of the same file with its own buffers (for another thread).
-    func sibling() -> ColumnChunkReader {
-        ColumnChunkReader(file: file, fd: fd, dataEnd: dataEnd, rowGroups: rowGroups)
-    }
-
     // MARK: column
 
     /// Reads every row group's chunk of `column`.

@@ -33,9 +33,13 @@ struct FormatOption: ParsableArguments {
 /// What the process prints on stdout.
 enum Output {
     /// The `--format` of this invocation (text until a command's options are validated).
+    // nonisolated(unsafe): written once, by the command's `validate()` on the main thread before
+    // the command runs; read by the main thread (the command and its error exit).
     nonisolated(unsafe) static var format: OutputFormat = .text
     /// Set once a JSON result is on stdout: a failure found after it (a run that does not
     /// reconcile) is then said on stderr only, so stdout stays one document.
+    // nonisolated(unsafe): written and read only by the main thread (printing the result, the
+    // error exit).
     nonisolated(unsafe) static var printedJSONResult = false
 
     /// A result as one pretty-printed JSON document with sorted keys, on stdout.

@@ -9,8 +9,12 @@ import LensCore
 /// `<out>.partial`, says so on stderr and exits 130 (SIGINT) or 143 (SIGTERM), as shells expect.
 /// A second signal while that happens ends the process at once.
 enum InterruptHandling {
+    /// Kept so that the sources live as long as the process.
+    // nonisolated(unsafe): only `install` touches it, called once on the main thread before any
+    // signal source exists.
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
     private static let handling = NSLock()
+    // nonisolated(unsafe): read and written only with `handling` locked.
     nonisolated(unsafe) private static var started = false
 
     static func install() {

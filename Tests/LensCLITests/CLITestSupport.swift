@@ -62,6 +62,7 @@ enum CLI {
         p.standardOutput = out
         p.standardError = err
         try p.run()
+        // @unchecked Sendable: filled by the reader thread, read only after `group.wait()`.
         final class Box: @unchecked Sendable { var data = Data() }
         let errBox = Box()
         let group = DispatchGroup()

@@ -149,8 +149,8 @@ final class InstallTests: XCTestCase {
         p.environment = e
         p.currentDirectoryURL = URL(fileURLWithPath: cwd)
         let outFile = cwd + "/.out-\(UUID().uuidString)", errFile = cwd + "/.err-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: outFile, contents: nil)
-        FileManager.default.createFile(atPath: errFile, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: outFile, contents: nil), "could not create \(outFile)")
+        XCTAssertTrue(FileManager.default.createFile(atPath: errFile, contents: nil), "could not create \(errFile)")
         defer {
             try? FileManager.default.removeItem(atPath: outFile)
             try? FileManager.default.removeItem(atPath: errFile)

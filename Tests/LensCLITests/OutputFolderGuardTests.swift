@@ -86,8 +86,8 @@ final class OutputFolderGuardTests: XCTestCase {
 
         // lens's own leftover, as a killed run leaves it: the marker and a half-written file.
         try FileManager.default.createDirectory(atPath: out + ".partial/ratings", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: out + ".partial/.lens-partial", contents: Data())
-        FileManager.default.createFile(atPath: out + ".partial/ratings/half.parquet", contents: Data([1, 2, 3]))
+        XCTAssertTrue(FileManager.default.createFile(atPath: out + ".partial/.lens-partial", contents: Data()), "could not create \(out + ".partial/.lens-partial")")
+        XCTAssertTrue(FileManager.default.createFile(atPath: out + ".partial/ratings/half.parquet", contents: Data([1, 2, 3])), "could not create \(out + ".partial/ratings/half.parquet")")
         let (s3, e3) = try runNoLoad(out: out)
         XCTAssertEqual(s3, 0, e3)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out + ".partial"))

@@ -33,6 +33,8 @@ public enum Skip {
 
 /// Counts the skipped tests by the reason `Skip` reported while they ran ("other" for a plain
 /// `XCTSkip`) and prints the one summary line when the bundle finishes.
+// @unchecked Sendable (the notification block holds it): `pending`, `counts` and `total` are read
+// and written under `lock`; `token` is set once, before the observer is registered anywhere.
 final class SkipSummaryObserver: NSObject, XCTestObservation, @unchecked Sendable {
     static let reasonNotification = Notification.Name("lens.tests.skip-reason")
     private static let flag = "LENS_TESTS_SKIP_OBSERVER"

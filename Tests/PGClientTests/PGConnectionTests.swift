@@ -131,7 +131,7 @@ final class PGConnectionTests: XCTestCase {
         let micros1995: Int64 = 812_345_678_900_001          // 1995-09-29 03:34:38.900001 UTC
         let micros1960: Int64 = -300_000_000_000_001         // 1960-06-29 18:39:59.999999 UTC (before 1970)
         let nonASCII = "Amélie — 東京 🎬 \"q\" 'a' \\ tab\tnl\n"
-        let floats: [Float] = [1.5, -0.25, 3.4028235e38, 1e-45]
+        let floats: [Float] = [1.5, -0.25, 3.4028235e38, .leastNonzeroMagnitude]  // max, smallest subnormal
 
         var enc = PGBinaryCopyEncoder()
         let rows = try conn.copyIn("COPY every FROM STDIN (FORMAT binary)") { w in

@@ -10,19 +10,24 @@ import Glibc
 ///
 /// Set PGCLIENT_TEST_CONNINFO to run the tests against an existing database instead.
 enum TestServer {
-    private static let state: Result<String, Error> = Result { try start() }
-    private static var dir: String?
-    private static var bin: String?
+    /// The started server (a `let`: started once, on first use, whichever test thread asks).
+    private static let state: Result<Started, Error> = Result { try start() }
+
+    private struct Started: Sendable {
+        let conninfo: String
+        let dir: String
+        let bin: String
+    }
 
     /// The conninfo of the test database; skips the test when no PostgreSQL is installed.
     static func conninfo() throws -> String {
         if let given = ProcessInfo.processInfo.environment["PGCLIENT_TEST_CONNINFO"], !given.isEmpty {
             return given
         }
-        return try state.get()
+        return try state.get().conninfo
     }
 
-    private static func start() throws -> String {
+    private static func start() throws -> Started {
         let root = "/usr/lib/postgresql"
         let majors = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
             .filter { FileManager.default.isExecutableFile(atPath: "\(root)/\($0)/bin/pg_ctl") }
@@ -65,16 +70,15 @@ enum TestServer {
         handle.write(conf.data(using: .utf8)!)
         try handle.close()
         try run(bin + "/pg_ctl", ["start", "-D", data, "-l", data + "/server.log", "-w", "-t", "60"])
-        self.dir = dir
-        self.bin = bin
         atexit { TestServer.stop() }
-        return "host=\(dir) port=5499 dbname=postgres user=postgres"
+        return Started(conninfo: "host=\(dir) port=5499 dbname=postgres user=postgres", dir: dir, bin: bin)
     }
 
-    /// Stops the server and removes its folder (at process exit).
-    static func stop() {
-        guard let dir, let bin else { return }
-        self.dir = nil
+    /// Stops the server and removes its folder (at process exit; registered once `start` has
+    /// started it, so `state` is already set when this runs).
+    private static func stop() {
+        guard case .success(let server) = state else { return }
+        let dir = server.dir, bin = server.bin
         _ = try? run(bin + "/pg_ctl", ["stop", "-D", dir + "/data", "-m", "immediate", "-w"])
         try? FileManager.default.removeItem(atPath: dir)
     }

@@ -77,6 +77,9 @@ public enum CleanDrop {
         // independent once the movies are known, and each is read by one thread, so every
         // count, quarantine row and line number is what a sequential read gives; results and
         // errors are taken in the sequential order below (links, tags, ratings, genome).
+        // `forkJoin`: each lane writes only its own cleaners, results, BOM and warning lists;
+        // both only read `source` (immutable; each file opens its own reader), `knownMovies`
+        // and `config`.
         let (lowTs, highTs) = try RatingsCleaner.timeWindow(config: config, dropDate: dropDate)
         let expected = Int((source.size(of: "ratings.csv") ?? 0) / 26)
         var ratings = RatingsCleaner(file: "ratings.csv", knownMovies: knownMovies, ratedAtMin: lowTs, ratedAtMax: highTs,
@@ -95,7 +98,7 @@ public enum CleanDrop {
         var genomeResult: Result<GenomeLane, Error>?
         var genomeBOM: [String] = []
         var genomeWarnings: [DropWarning] = []
-        DispatchQueue.concurrentPerform(iterations: 2) { lane in
+        forkJoin(2) { lane in
             if lane == 0 {
                 ratingsResult = Result {
                     try readLines(source, "ratings.csv", bom: &ratingsBOM, warnings: &ratingsWarnings) { line, number, raw in

@@ -74,12 +74,13 @@ public struct MoviePairLift: Sendable {
             bitmaps[Int(fi) * words + bit / 64] |= 1 << UInt64(bit % 64)
         }
 
-        // Pair counts, one row of the upper triangle per task, on every core.
+        // Pair counts, one row of the upper triangle per task, on every core (`forkJoin`: task `a`
+        // writes only row `a` of `pairCounts`; the bitmaps are only read).
         let pairCounts = UnsafeMutableBufferPointer<Int32>.allocate(capacity: f * f)
         defer { pairCounts.deallocate() }
         bitmaps.withUnsafeBufferPointer { bm in
             let base = bm.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: f) { a in
+            forkJoin(f) { a in
                 let pa = base + a * words
                 for b in (a + 1)..<f {
                     let pb = base + b * words

@@ -18,7 +18,11 @@ public final class ReadAheadByteSource: ByteSource {
     }
 
     /// What both threads touch, always under `condition`'s lock; kept alive by both.
-    private final class Shared {
+    // @unchecked Sendable: every field is read and written with `condition` locked. The bytes of
+    // a buffer are touched outside the lock by one thread at a time: the producer fills a buffer
+    // it took from `free` before queueing it in `filled`; the consumer reads the one it took from
+    // `filled` (its `current`) before handing it back to `free`.
+    private final class Shared: @unchecked Sendable {
         /// Guards every field below and signals changes to them.
         let condition = NSCondition()
         /// Filled buffers, oldest first.
@@ -44,6 +48,13 @@ public final class ReadAheadByteSource: ByteSource {
     public let displayPath: String
     /// The wrapped source's expected size.
     public let expectedSize: Int64?
+    /// The wrapped source, on its way to the producer thread.
+    // @unchecked Sendable: `init` takes the source as `sending` (the caller keeps no reference to
+    // it that the compiler knows of), and from then on only the producer thread uses it.
+    private struct SentSource: @unchecked Sendable {
+        let source: ByteSource
+    }
+
     /// State shared with the producer thread.
     private let shared: Shared
     /// The chunk being copied out, and how far.
@@ -56,7 +67,7 @@ public final class ReadAheadByteSource: ByteSource {
     ///   - source: the source to read; from now on only the background thread reads it.
     ///   - chunkSize: bytes per background read (default 1 MiB).
     ///   - depth: buffers in flight (default 4), so at most `depth * chunkSize` bytes are held.
-    public init(_ source: ByteSource, chunkSize: Int = 1 << 20, depth: Int = 4) {
+    public init(_ source: sending ByteSource, chunkSize: Int = 1 << 20, depth: Int = 4) {
         precondition(chunkSize > 0 && depth > 0, "chunkSize and depth must be positive")
         displayPath = source.displayPath
         expectedSize = source.expectedSize
@@ -67,8 +78,9 @@ public final class ReadAheadByteSource: ByteSource {
             shared.free.append(buffer)
         }
         self.shared = shared
+        let sent = SentSource(source: source)
         let thread = Thread {
-            ReadAheadByteSource.produce(source, shared)
+            ReadAheadByteSource.produce(sent.source, shared)
         }
         thread.name = "lens-read-ahead"
         thread.start()

@@ -174,6 +174,6 @@ public enum TemporalSplit {
     /// for small n), for loops whose iterations write disjoint entries.
     static func inHalves(_ n: Int, _ body: (Range<Int>) -> Void) {
         if n < 1 << 16 { return body(0..<n) }
-        DispatchQueue.concurrentPerform(iterations: 2) { half in body(half == 0 ? 0..<n / 2 : n / 2..<n) }
+        forkJoin(2) { half in body(half == 0 ? 0..<n / 2 : n / 2..<n) }
     }
 }

@@ -92,11 +92,11 @@ enum TimeBucketOrder {
         return perm
     }
 
-    /// Runs `body(0..<count)` on `count` threads at once (inline for one).
+    /// Runs `body(0..<count)` on `count` threads at once (inline for one); each call sorts its own
+    /// buckets (see `forkJoin`).
     @inline(__always)
     static func concurrently(_ count: Int, _ body: (Int) -> Void) {
-        if count == 1 { return body(0) }
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        forkJoin(count, body)
     }
 
     /// Stable insertion sort of `rows` by `keys`.

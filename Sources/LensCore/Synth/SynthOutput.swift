@@ -162,7 +162,9 @@ final class SynthBuffer {
 }
 
 /// "00" "01" ... "99", for formatting integers two digits at a time.
-private let digitPairs: UnsafeMutablePointer<UInt8> = {
+// nonisolated(unsafe): written only by its initializer (which Swift runs once, before any read)
+// and only read after, from any thread; a pointer rather than an array for the per-field hot loop.
+nonisolated(unsafe) private let digitPairs: UnsafeMutablePointer<UInt8> = {
     let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 200)
     for i in 0..<100 {
         p[2 * i] = UInt8(0x30 + i / 10)
@@ -256,8 +258,9 @@ private final class OrderedParallelState<R>: @unchecked Sendable {
 /// Runs `produce(0..<count)` on `workers` threads and hands each result to `consume` on the
 /// calling thread, in index order. At most `workers * 4` results wait at any time, so memory
 /// stays bounded however fast the producers are. If `consume` throws, the producers stop and
-/// the error is rethrown once they have.
-func orderedParallel<R>(count: Int, workers: Int, produce: @escaping (Int) -> R,
+/// the error is rethrown once they have. Each result is `sending`: made fresh by `produce` and
+/// then used by `consume` alone.
+func orderedParallel<R>(count: Int, workers: Int, produce: @escaping @Sendable (Int) -> sending R,
                         consume: (Int, R) throws -> Void) throws {
     guard count > 0 else { return }
     let workerCount = max(1, min(workers, count))

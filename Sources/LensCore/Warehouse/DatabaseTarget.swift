@@ -26,6 +26,8 @@ public struct DatabaseTarget: Sendable {
     }
 
     /// Told when the private cluster is created or started (the CLI says so on stderr).
+    // nonisolated(unsafe): the CLI sets it once at start-up, on the main thread before any
+    // command runs; afterwards it is only read.
     nonisolated(unsafe) public static var onPrivateCluster: (@Sendable (String) -> Void)?
 
     /// Resolves the target; a writer starts (and if need be creates) the private cluster when

@@ -9,7 +9,11 @@ import PGClient
 ///
 /// Best effort: when the third connection cannot be opened or a poll fails, the steps are still
 /// reported, without the server's counts; the load itself never fails because of this.
-final class LoadProgressMonitor {
+// @unchecked Sendable (its thread holds it): `steps`, `shown` and `stopped` are read and written
+// under `lock`, and `report` is only called under it; `polling` and `openConnection` are used only
+// by the monitor's thread (it calls `openConnection` only after `start`, once the caller has its
+// connections), `thread` only by the caller's; the rest is immutable or thread-safe.
+final class LoadProgressMonitor: @unchecked Sendable {
     /// One step of a phase: its name and the load backend that runs it (nil: none to ask about).
     struct Step {
         var name: String

@@ -8,7 +8,7 @@ final class BadInputTests: XCTestCase {
     func makeDrop(_ files: [String: String]) -> String {
         let dir = TestPaths.tempDir("bad")
         for (name, text) in files {
-            FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(text.utf8))
+            XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(text.utf8)), "could not create \(dir + "/" + name)")
         }
         return dir
     }
@@ -52,7 +52,7 @@ final class BadInputTests: XCTestCase {
             "ratings.csv": "userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,99,4.0,964982703\n1,4,7.5,964982703\n1,4,2.25,964982704\n",
             "tags.csv": "userId,movieId,tag,timestamp\n1,1,  ,1445714994\n1,1,Funny ,1445714994\n",
         ])
-        FileManager.default.createFile(atPath: dir + "/movies.csv", contents: Data(bytes))
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/movies.csv", contents: Data(bytes)), "could not create \(dir + "/movies.csv")")
         var config = PipelineConfig()
         config.dropDate = "2018-09-26"
         let c = try CleanDrop.run(source: try DropSource.open(path: dir), config: config)

@@ -35,7 +35,7 @@ final class LegacyLayoutTests: XCTestCase {
     }
 
     func write(_ dir: String, _ name: String, _ bytes: [UInt8]) {
-        FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(bytes))
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(bytes)), "could not create \(dir + "/" + name)")
     }
 
     func latin1(_ s: String) -> [UInt8] { s.unicodeScalars.map { UInt8($0.value) } }

@@ -19,7 +19,7 @@ final class NulByteTests: XCTestCase {
     func makeDrop(_ files: [String: String]) -> String {
         let dir = TestPaths.tempDir("nul")
         for (name, text) in files {
-            FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(text.utf8))
+            XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(text.utf8)), "could not create \(dir + "/" + name)")
         }
         return dir
     }

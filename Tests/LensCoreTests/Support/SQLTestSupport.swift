@@ -113,6 +113,7 @@ enum SQLFixture {
     private static let heldLoad = Once(database: "lens_held", holdBack: true)
 
     /// Loads a drop once per process (the first caller's source wins).
+    // @unchecked Sendable: `result` is read and written under `lock`; the rest is immutable.
     final class Once: @unchecked Sendable {
         let database: String
         let holdBack: Bool
