@@ -7,9 +7,16 @@ import XCTest
 /// closed sets that reach JSON and the catalog (stages, commands, codecs), and the catalog's
 /// CHECK holding `runs.status` to `RunStatus`.
 final class RunPlanTests: XCTestCase {
-    /// The golden run's manifest, as an export in --out would hold it.
+    /// The golden run's manifest, as an export in --out would hold it. The golden file holds
+    /// `"<varies>"` where a figure depends on the machine (GoldenNormaliser: byte counts of the
+    /// PCA files and of the whole export); those become 0 here, as the plan does not read them.
     private func manifest(_ source: String) throws -> Manifest {
-        var m = try XCTUnwrap(ParquetExport.readManifest(in: TestPaths.repo + "/Tests/LensCLITests/Golden"))
+        let path = TestPaths.repo + "/Tests/LensCLITests/Golden/manifest.json"
+        var json = try String(contentsOfFile: path, encoding: .utf8)
+        for key in ["bytes", "parquet_bytes"] {
+            json = json.replacingOccurrences(of: "\"\(key)\" : \"<varies>\"", with: "\"\(key)\" : 0")
+        }
+        var m = try JSONDecoder().decode(Manifest.self, from: Data(json.utf8))
         m.source = source
         return m
     }
