@@ -6,6 +6,8 @@
 --   n_ratings        ratings (any split) of movies listing the genre
 --   mean_rating      mean of those ratings (null when none)
 -- Movies with "(no genres listed)" have an empty list and no row here (see movies.no_genres).
+-- Reads rollup_movies (per part of the split and movie), summing the parts in ratings (train,
+-- test, and the buffer batches there).
 create view {{current}}.genre_frequency as
 
 with
@@ -16,12 +18,21 @@ movie_genres as (
     cross join lateral unnest(m.genres) as g (genre)
 ),
 
+appended as (
+    -- the buffer batches in ratings (the partial index on ratings.batch answers each at once)
+    select p.batch
+    from {{current}}.rollup_parts as p
+    where p.batch is not null
+        and exists (select from {{current}}.ratings as r where r.batch = p.batch)
+),
+
 ratings_per_movie as (
     select
         r.movie_id,
-        count(*) as n_ratings,
-        sum(r.rating::double precision) as sum_rating
-    from {{current}}.ratings as r
+        sum(r.n_ratings) as n_ratings,
+        sum(r.sum_rating) as sum_rating
+    from {{current}}.rollup_movies as r
+    where r.batch is null or r.batch in (select batch from appended)
     group by r.movie_id
 ),
 

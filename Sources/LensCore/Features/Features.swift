@@ -10,8 +10,12 @@ public enum Features {
         var movieStats: MovieStats?
         var userStats: UserStats?
         var pairLift: MoviePairLift?
+        var ratingRollups: Rollups?
+        var tagRollup: Rollups.Tags?
         try runLanes([
             {
+                // the rollups beside the PCA: the stats lane below is the longer one
+                defer { ratingRollups = RatingRollups.compute(split, movies: cleaned.movies) }
                 guard let gt = cleaned.genomeTags, let gs = cleaned.genomeScores, gs.count > 0 else { return }
                 do {
                     pca = try GenomePCA(scores: gs, genomeTagIds: gt.tagId, k: config.pcaComponents)
@@ -28,6 +32,7 @@ public enum Features {
                     throw LensError.internal(message: "movie/user stats failed: \(error)")
                 }
                 pairLift = MoviePairLift(split: split)
+                tagRollup = TagRollup.compute(cleaned.tags)
             },
         ])
         var tables = LensTables(movies: cleaned.movies, links: cleaned.links, tags: cleaned.tags, ratings: split,
@@ -35,6 +40,8 @@ public enum Features {
                                 movieStats: movieStats!, userStats: userStats!, quarantine: cleaned.quarantine,
                                 users: cleaned.users)
         tables.pairLift = pairLift
+        tables.rollups = ratingRollups
+        tables.rollups?.tags = tagRollup ?? Rollups.Tags()
         return tables
     }
 }
