@@ -20,3 +20,5 @@ analyze {{schema}}.rollup_movies;
 analyze {{schema}}.rollup_genre_years;
 analyze {{schema}}.rollup_users;
 analyze {{schema}}.rollup_tags;
+analyze {{schema}}.rollup_genres;
+analyze {{schema}}.rollup_genre_pairs;

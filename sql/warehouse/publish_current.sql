@@ -25,5 +25,7 @@ create view {{current}}.rollup_month_users as select * from {{schema}}.rollup_mo
 create view {{current}}.rollup_month_movies as select * from {{schema}}.rollup_month_movies;
 create view {{current}}.rollup_movies as select * from {{schema}}.rollup_movies;
 create view {{current}}.rollup_genre_years as select * from {{schema}}.rollup_genre_years;
+create view {{current}}.rollup_genres as select * from {{schema}}.rollup_genres;
+create view {{current}}.rollup_genre_pairs as select * from {{schema}}.rollup_genre_pairs;
 create view {{current}}.rollup_users as select * from {{schema}}.rollup_users;
 create view {{current}}.rollup_tags as select * from {{schema}}.rollup_tags;

@@ -12,6 +12,7 @@ public enum Features {
         var pairLift: MoviePairLift?
         var ratingRollups: Rollups?
         var tagRollup: Rollups.Tags?
+        var genrePairs: Rollups.GenrePairs?
         try runLanes([
             {
                 // the rollups beside the PCA: the stats lane below is the longer one
@@ -33,6 +34,7 @@ public enum Features {
                 }
                 pairLift = MoviePairLift(split: split)
                 tagRollup = TagRollup.compute(cleaned.tags)
+                genrePairs = GenreRollups.pairs(cleaned.movies)
             },
         ])
         var tables = LensTables(movies: cleaned.movies, links: cleaned.links, tags: cleaned.tags, ratings: split,
@@ -42,6 +44,7 @@ public enum Features {
         tables.pairLift = pairLift
         tables.rollups = ratingRollups
         tables.rollups?.tags = tagRollup ?? Rollups.Tags()
+        tables.rollups?.genrePairs = genrePairs ?? Rollups.GenrePairs()
         return tables
     }
 }

@@ -262,6 +262,7 @@ enum RatingRollups {
                 out.genreYears.nRatings.append(c)
                 out.genreYears.sumRating.append(v)
             }
+            out.genres = GenreRollups.genres(out.movies, of: movies)
             return out
         }
 

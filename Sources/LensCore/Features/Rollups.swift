@@ -60,6 +60,21 @@ public struct Rollups: Sendable {
         public var sumRating: [Double] = []
     }
 
+    /// rollup_genres: per (part, genre as listed: a movie listing a genre twice counts twice).
+    public struct Genres: Sendable, Equatable {
+        public var part: [Int16] = []
+        public var genre: [String] = []
+        public var nRatings: [Int64] = []
+        public var sumRating: [Double] = []
+    }
+
+    /// rollup_genre_pairs: movies per (genre_a, genre_b), genre_a <= genre_b in byte order.
+    public struct GenrePairs: Sendable, Equatable {
+        public var genreA: [String] = []
+        public var genreB: [String] = []
+        public var nMovies: [Int64] = []
+    }
+
     /// rollup_users: per (part, user).
     public struct Users: Sendable, Equatable {
         public var part: [Int16] = []
@@ -85,16 +100,19 @@ public struct Rollups: Sendable {
     public var monthMovies = MonthMembers()
     public var movies = Movies()
     public var genreYears = GenreYears()
+    public var genres = Genres()
+    public var genrePairs = GenrePairs()
     public var users = Users()
     public var tags = Tags()
 
     public init() {}
 
     /// Every rollup of `tables`: the ratings' (one counting pass and one grouped pass over the
-    /// split) and the tags'.
+    /// split), the tags' and the genre pairs of the movies.
     public init(_ tables: LensTables) {
         self = RatingRollups.compute(tables.ratings, movies: tables.movies)
         tags = TagRollup.compute(tables.tags)
+        genrePairs = GenreRollups.pairs(tables.movies)
     }
 
     /// The split of part `p`: train, test or buffer.

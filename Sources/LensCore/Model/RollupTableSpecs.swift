@@ -86,6 +86,27 @@ extension LensTableSpecs {
         ],
         inParquet: false)
 
+    public static let rollupGenres = TableSpec(
+        "rollup_genres",
+        "ratings per genre of the rated movie, a rating counting once per listing of the genre in movies.genres" + partNote + " (genre_frequency)",
+        columns: [
+            partSplit, partBatch,
+            ColumnSpec("genre", .text, "a genre as movies.genres lists it"),
+            ColumnSpec("n_ratings", .int64, "ratings of the part of movies listing the genre"),
+            ColumnSpec("sum_rating", .double, "their sum (exact: half stars)"),
+        ],
+        inParquet: false)
+
+    public static let rollupGenrePairs = TableSpec(
+        "rollup_genre_pairs",
+        "movies per pair of genres listed on the same movie, genre_a <= genre_b in byte order; genre_a = genre_b gives the movies listing that genre (genre_cooccurrence)",
+        columns: [
+            ColumnSpec("genre_a", .text, "a genre"),
+            ColumnSpec("genre_b", .text, "a genre, genre_a <= genre_b in byte order"),
+            ColumnSpec("n_movies", .int64, "movies listing both (each movie once)"),
+        ],
+        inParquet: false)
+
     public static let rollupUsers = TableSpec(
         "rollup_users", "ratings per user" + partNote + " (user_activity, heavy_user_share)",
         columns: [
@@ -110,6 +131,6 @@ extension LensTableSpecs {
     /// Every rollup, in load order (loaded with `others`, unkeyed: the views read them whole).
     public static let rollups: [TableSpec] = [
         rollupParts, rollupRatings, rollupMonths, rollupMonthUsers, rollupMonthMovies, rollupMovies, rollupGenreYears,
-        rollupUsers, rollupTags,
+        rollupGenres, rollupGenrePairs, rollupUsers, rollupTags,
     ]
 }

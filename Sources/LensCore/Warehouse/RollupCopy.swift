@@ -14,7 +14,7 @@ extension TableCopy {
         }
         func time(_ seconds: [Int64]) -> CellEncoder { { $0.timestamptz(epochMicros: seconds[$1] * 1_000_000) } }
         let p = r.parts, ra = r.ratings, mo = r.months, mu = r.monthUsers, mm = r.monthMovies, mv = r.movies
-        let gy = r.genreYears, us = r.users, t = r.tags
+        let gy = r.genreYears, ge = r.genres, gp = r.genrePairs, us = r.users, t = r.tags
         return [
             (LensTableSpecs.rollupParts, p.part.count, part(p.part) + [
                 ("n_ratings", { $0.int64(p.nRatings[$1]) }),
@@ -52,6 +52,16 @@ extension TableCopy {
                 ("genre", { $0.text(gy.genre[$1]) }),
                 ("n_ratings", { $0.int64(gy.nRatings[$1]) }),
                 ("sum_rating", { $0.float8(gy.sumRating[$1]) }),
+            ]),
+            (LensTableSpecs.rollupGenres, ge.part.count, part(ge.part) + [
+                ("genre", { $0.text(ge.genre[$1]) }),
+                ("n_ratings", { $0.int64(ge.nRatings[$1]) }),
+                ("sum_rating", { $0.float8(ge.sumRating[$1]) }),
+            ]),
+            (LensTableSpecs.rollupGenrePairs, gp.genreA.count, [
+                ("genre_a", { $0.text(gp.genreA[$1]) }),
+                ("genre_b", { $0.text(gp.genreB[$1]) }),
+                ("n_movies", { $0.int64(gp.nMovies[$1]) }),
             ]),
             (LensTableSpecs.rollupUsers, us.part.count, part(us.part) + [
                 ("user_id", { $0.int32(us.userId[$1]) }),

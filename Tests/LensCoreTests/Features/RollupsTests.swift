@@ -136,6 +136,27 @@ final class RollupsTests: XCTestCase {
         }
     }
 
+    /// rollup_genres counts a rating once per listing (a genre listed twice counts twice, as
+    /// genre_frequency's join over unnest(genres) does); rollup_genre_pairs counts each movie once
+    /// per distinct pair, in byte order, with the diagonal holding each genre's movies.
+    func testGenreRollupsFollowTheViewsSemantics() {
+        var movies = MoviesTable()
+        for (id, genres) in [(1, ["Drama", "Drama", "Action"]), (2, ["", "Action"]), (3, []), (4, ["action", "Drama"])] as [(Int32, [String])] {
+            movies.movieId.append(id)
+            movies.genres.append(genres)
+        }
+        let perMovie = Rollups.Movies(part: [0, 0, 0, 2], movieId: [1, 2, 3, 1], nRatings: [3, 2, 5, 1], sumRating: [10, 4, 20, 4.5])
+        let g = GenreRollups.genres(perMovie, of: movies)
+        XCTAssertEqual(g.part, [0, 0, 0, 2, 2])
+        XCTAssertEqual(g.genre, ["Drama", "Action", "", "Drama", "Action"])
+        XCTAssertEqual(g.nRatings, [6, 5, 2, 2, 1])
+        XCTAssertEqual(g.sumRating, [20, 14, 4, 9, 4.5])
+        let p = GenreRollups.pairs(movies)
+        XCTAssertEqual(zip(zip(p.genreA, p.genreB), p.nMovies).map { "\($0.0)|\($0.1)|\($1)" }, [
+            "||1", "|Action|1", "Action|Action|2", "Action|Drama|1", "Drama|Drama|2", "Drama|action|1", "action|action|1",
+        ])
+    }
+
     /// Tags group by their bytes (two spellings of "é" stay apart, as in PostgreSQL), with
     /// distinct movies and users and the time bounds.
     func testTagsGroupByBytes() {

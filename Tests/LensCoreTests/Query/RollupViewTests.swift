@@ -10,7 +10,7 @@ import XCTest
 /// (or the clean synthetic drop when ../shared lacks it).
 final class RollupViewTests: XCTestCase {
     /// The views and queries that read the rollups; each has its former SQL in FromScratch/.
-    static let views = ["rating_distribution", "ratings_per_month", "films_per_year", "genre_frequency", "user_activity",
+    static let views = ["rating_distribution", "ratings_per_month", "films_per_year", "genre_frequency", "genre_cooccurrence", "user_activity",
                         "tag_counts", "split_summary"]
 
     /// The former definition of `name` as a query over movielens (the `create view ... as` line dropped).
