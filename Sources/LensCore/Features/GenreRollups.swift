@@ -6,34 +6,36 @@
 enum GenreRollups {
     /// Per (part, genre): the ratings of the part's movies, once per listing of the genre.
     static func genres(_ movies: Rollups.Movies, of table: MoviesTable) -> Rollups.Genres {
-        var listings: [Int32: [String]] = [:]
-        for j in 0..<table.count where !table.genres[j].isEmpty { listings[table.movieId[j]] = table.genres[j] }
+        // each movie's listings as genre indexes, once; then one lookup per (part, movie) row
         var index: [[UInt8]: Int] = [:]
         var names: [String] = []
-        var sums: [Int: (n: Int64, sum: Double)] = [:]  // part * 1_000_000 + genre index
+        var listings: [Int32: [Int]] = [:]
+        for j in 0..<table.count where !table.genres[j].isEmpty {
+            listings[table.movieId[j]] = table.genres[j].map { g in
+                let bytes = Array(g.utf8)
+                if let known = index[bytes] { return known }
+                index[bytes] = names.count
+                names.append(g)
+                return names.count - 1
+            }
+        }
+        let parts = Int(movies.part.max() ?? -1) + 1
+        var n = [Int64](repeating: 0, count: parts * names.count)
+        var sum = [Double](repeating: 0, count: parts * names.count)
         for i in 0..<movies.part.count {
             guard let genres = listings[movies.movieId[i]] else { continue }
+            let row = Int(movies.part[i]) * names.count
             for g in genres {
-                let bytes = Array(g.utf8)
-                let k: Int
-                if let known = index[bytes] {
-                    k = known
-                } else {
-                    k = names.count
-                    index[bytes] = k
-                    names.append(g)
-                }
-                let key = Int(movies.part[i]) * 1_000_000 + k
-                sums[key, default: (0, 0)].n += Int64(movies.nRatings[i])
-                sums[key, default: (0, 0)].sum += movies.sumRating[i]
+                n[row + g] += Int64(movies.nRatings[i])
+                sum[row + g] += movies.sumRating[i]
             }
         }
         var out = Rollups.Genres()
-        for key in sums.keys.sorted() {
-            out.part.append(Int16(key / 1_000_000))
-            out.genre.append(names[key % 1_000_000])
-            out.nRatings.append(sums[key]!.n)
-            out.sumRating.append(sums[key]!.sum)
+        for k in 0..<n.count where n[k] > 0 {
+            out.part.append(Int16(k / names.count))
+            out.genre.append(names[k % names.count])
+            out.nRatings.append(n[k])
+            out.sumRating.append(sum[k])
         }
         return out
     }

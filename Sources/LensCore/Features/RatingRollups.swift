@@ -78,18 +78,21 @@ enum RatingRollups {
             var lastOffset = [UInt32](repeating: 0, count: partCount)
             var timeOrdered = true
             rows.ratedAt.offsets.withUnsafeBufferPointer { o in
+            cal.monthOfDay.withUnsafeBufferPointer { monthOfDay in
+            cnt.withUnsafeMutableBufferPointer { cnt in
                 var previous: UInt32 = 0
+                let shift = cal.shift
                 for (p, range) in ranges.enumerated() {
                     for i in range {
                         let t = o[i]
-                        cnt[p * nM + cal.month(t)] += 1
+                        cnt[p * nM + Int(monthOfDay[Int((UInt64(t) &+ shift) / 86_400)])] &+= 1
                         if t < firstOffset[p] { firstOffset[p] = t }
                         if t > lastOffset[p] { lastOffset[p] = t }
                         if t < previous { timeOrdered = false }
                         previous = t
                     }
                 }
-            }
+            }}}
             var shared = [Bool](repeating: false, count: nM)
             for mo in 0..<nM {
                 var parts = 0
@@ -118,51 +121,67 @@ enum RatingRollups {
                 }
             }
 
-            // 2. the grouped pass
+            // 2. the grouped pass, one part at a time. Per row it touches one 8-byte user slot and
+            //    one 16-byte movie slot (a cache line each; the rest is sequential), so the pass
+            //    stays near memory speed at 25M rows. The part's per-movie totals, and the year's
+            //    per-genre totals, are filled when a year ends, from the movies the year touched.
             var sum = [Double](repeating: 0, count: partCount * nM)
             var segUsers = [Int64](repeating: 0, count: partCount * nM)
             var segMovies = [Int64](repeating: 0, count: partCount * nM)
-            var hist = [Int64](repeating: 0, count: partCount * 11)
-            var offGrid: [Int: [Float: Int64]] = [:]
-            var userN = [Int32](repeating: 0, count: partCount * uCount)
-            var movieN = [Int32](repeating: 0, count: partCount * mCount)
-            var movieSum = [Double](repeating: 0, count: partCount * mCount)
-            var userStamp = [Int32](repeating: -1, count: uCount)
-            var movieStamp = [Int32](repeating: -1, count: mCount)
-            var yearN = [Int32](repeating: 0, count: mCount)
-            var yearSum = [Double](repeating: 0, count: mCount)
+            var hist = [Int64](repeating: 0, count: 11)
+            var offGrid: [Float: Int64] = [:]
+            var userSlot = [UserSlot](repeating: UserSlot(), count: uCount)
+            var movieSlot = [MovieSlot](repeating: MovieSlot(), count: mCount)
+            var movieN = [Int32](repeating: 0, count: mCount)
+            var movieSum = [Double](repeating: 0, count: mCount)
+            var genreN = [Int64](repeating: 0, count: genreNames.count)
+            var genreSum = [Double](repeating: 0, count: genreNames.count)
             var touched: [Int32] = []
-            var genreYear: [Int: (n: Int64, sum: Double)] = [:]
             var out = Rollups()
+            let base = rows.ratedAt.base
 
             rows.userId.withUnsafeBufferPointer { u in
             rows.movieId.withUnsafeBufferPointer { mv in
             rows.rating.withUnsafeBufferPointer { r in
             rows.ratedAt.offsets.withUnsafeBufferPointer { o in
             order.withUnsafeBufferPointer { ord in
+            cal.monthOfDay.withUnsafeBufferPointer { monthOfDay in
+            shared.withUnsafeBufferPointer { shared in
             sum.withUnsafeMutableBufferPointer { sum in
-            userN.withUnsafeMutableBufferPointer { userN in
+            segUsers.withUnsafeMutableBufferPointer { segUsers in
+            segMovies.withUnsafeMutableBufferPointer { segMovies in
+            hist.withUnsafeMutableBufferPointer { hist in
+            userSlot.withUnsafeMutableBufferPointer { userSlot in
+            movieSlot.withUnsafeMutableBufferPointer { movieSlot in
             movieN.withUnsafeMutableBufferPointer { movieN in
             movieSum.withUnsafeMutableBufferPointer { movieSum in
-            userStamp.withUnsafeMutableBufferPointer { userStamp in
-            movieStamp.withUnsafeMutableBufferPointer { movieStamp in
-            yearN.withUnsafeMutableBufferPointer { yearN in
-            yearSum.withUnsafeMutableBufferPointer { yearSum in
-                /// Adds the year's per-movie counts to the part's and to each genre of the movie.
+            genreN.withUnsafeMutableBufferPointer { genreN in
+            genreSum.withUnsafeMutableBufferPointer { genreSum in
+                let shift = cal.shift
+                /// Adds the year's per-movie counts to the part's and to each genre of the movie,
+                /// and writes the year's genre rows.
                 func flushYear(part p: Int, year: Int) {
                     for s in touched {
-                        let s = Int(s), c = yearN[s], v = yearSum[s]
-                        movieN[p * mCount + s] += c
-                        movieSum[p * mCount + s] += v
+                        let s = Int(s), c = movieSlot[s].yearN, v = movieSlot[s].yearSum
+                        movieN[s] += c
+                        movieSum[s] += v
                         for g in genreStart[s]..<genreStart[s + 1] {
-                            let key = (p * 10_000 + year) * genreNames.count + Int(genreList[g])
-                            genreYear[key, default: (0, 0)].n += Int64(c)
-                            genreYear[key, default: (0, 0)].sum += v
+                            genreN[Int(genreList[g])] += Int64(c)
+                            genreSum[Int(genreList[g])] += v
                         }
-                        yearN[s] = 0
-                        yearSum[s] = 0
+                        movieSlot[s].yearN = 0
+                        movieSlot[s].yearSum = 0
                     }
                     touched.removeAll(keepingCapacity: true)
+                    for g in 0..<genreN.count where genreN[g] > 0 {
+                        out.genreYears.part.append(Int16(p))
+                        out.genreYears.year.append(Int16(truncatingIfNeeded: year))
+                        out.genreYears.genre.append(genreNames[g])
+                        out.genreYears.nRatings.append(genreN[g])
+                        out.genreYears.sumRating.append(genreSum[g])
+                        genreN[g] = 0
+                        genreSum[g] = 0
+                    }
                 }
                 for (p, range) in ranges.enumerated() {
                     var month = -1, year = -1
@@ -170,7 +189,7 @@ enum RatingRollups {
                     var isShared = false
                     for k in range {
                         let i = timeOrdered ? k : Int(ord[k])
-                        let mo = cal.month(o[i])
+                        let mo = Int(monthOfDay[Int((UInt64(o[i]) &+ shift) / 86_400)])
                         if mo != month {
                             let y = Int(cal.year[mo])
                             if y != year {
@@ -185,85 +204,92 @@ enum RatingRollups {
                         let v = r[i]
                         sum[Int(seg)] += Double(v)
                         let twice = v * 2
-                        if let h = Int(exactly: twice), h >= 1, h <= 10 {
-                            hist[p * 11 + h] += 1
+                        let h = Int(twice.rounded(.towardZero))
+                        if Float(h) == twice && h >= 1 && h <= 10 {
+                            hist[h] &+= 1
                         } else {
-                            offGrid[p, default: [:]][v, default: 0] += 1
+                            offGrid[v, default: 0] += 1
                         }
-                        userN[p * uCount + us] += 1
-                        if userStamp[us] != seg {
-                            userStamp[us] = seg
-                            segUsers[Int(seg)] += 1
+                        userSlot[us].n &+= 1
+                        if userSlot[us].stamp != seg {
+                            userSlot[us].stamp = seg
+                            segUsers[Int(seg)] &+= 1
                             if isShared { out.monthUsers.append(Int16(p), cal.start[mo], u[i]) }
                         }
-                        if movieStamp[ms] != seg {
-                            movieStamp[ms] = seg
-                            segMovies[Int(seg)] += 1
+                        if movieSlot[ms].stamp != seg {
+                            movieSlot[ms].stamp = seg
+                            segMovies[Int(seg)] &+= 1
                             if isShared { out.monthMovies.append(Int16(p), cal.start[mo], mv[i]) }
                         }
-                        if yearN[ms] == 0 { touched.append(Int32(ms)) }
-                        yearN[ms] += 1
-                        yearSum[ms] += Double(v)
+                        if movieSlot[ms].yearN == 0 { touched.append(Int32(ms)) }
+                        movieSlot[ms].yearN &+= 1
+                        movieSlot[ms].yearSum += Double(v)
                     }
                     if year >= 0 { flushYear(part: p, year: year) }
-                }
-            }}}}}}}}}}}}}
 
-            // The tables, part by part.
-            let base = rows.ratedAt.base
-            for p in 0..<partCount {
-                let part = Int16(p)
-                var n: Int64 = 0
-                for mo in 0..<nM where cnt[p * nM + mo] > 0 {
-                    let k = p * nM + mo
-                    n += cnt[k]
-                    out.months.part.append(part)
-                    out.months.monthStart.append(cal.start[mo])
-                    out.months.nRatings.append(cnt[k])
-                    out.months.sumRating.append(sum[k])
-                    out.months.nUsers.append(segUsers[k])
-                    out.months.nMovies.append(segMovies[k])
+                    // the part's rows of every table, and its slots cleared for the next part
+                    let part = Int16(p)
+                    var n: Int64 = 0
+                    for mo in 0..<nM where cnt[p * nM + mo] > 0 {
+                        let k = p * nM + mo
+                        n += cnt[k]
+                        out.months.part.append(part)
+                        out.months.monthStart.append(cal.start[mo])
+                        out.months.nRatings.append(cnt[k])
+                        out.months.sumRating.append(sum[k])
+                        out.months.nUsers.append(segUsers[k])
+                        out.months.nMovies.append(segMovies[k])
+                    }
+                    var nUsers: Int64 = 0, nMovies: Int64 = 0
+                    for s in 0..<uCount where userSlot[s].n > 0 {
+                        nUsers += 1
+                        out.users.part.append(part)
+                        out.users.userId.append(userSlots.id(ofSlot: s))
+                        out.users.nRatings.append(userSlot[s].n)
+                        userSlot[s].n = 0
+                    }
+                    for s in 0..<mCount where movieN[s] > 0 {
+                        nMovies += 1
+                        out.movies.part.append(part)
+                        out.movies.movieId.append(movieSlots.id(ofSlot: s))
+                        out.movies.nRatings.append(movieN[s])
+                        out.movies.sumRating.append(movieSum[s])
+                        movieN[s] = 0
+                        movieSum[s] = 0
+                    }
+                    guard n > 0 else { continue }
+                    out.parts.part.append(part)
+                    out.parts.nRatings.append(n)
+                    out.parts.nUsers.append(nUsers)
+                    out.parts.nMovies.append(nMovies)
+                    out.parts.firstRatedAt.append(base + Int64(firstOffset[p]))
+                    out.parts.lastRatedAt.append(base + Int64(lastOffset[p]))
+                    var values: [(Float, Int64)] = (1...10).compactMap { h in hist[h] > 0 ? (Float(h) / 2, hist[h]) : nil }
+                    values += offGrid.map { ($0.key, $0.value) }
+                    for (v, c) in values.sorted(by: { $0.0 < $1.0 }) {
+                        out.ratings.part.append(part)
+                        out.ratings.rating.append(v)
+                        out.ratings.nRatings.append(c)
+                    }
+                    for h in 0..<hist.count { hist[h] = 0 }
+                    offGrid = [:]
                 }
-                guard n > 0 else { continue }
-                var nUsers: Int64 = 0, nMovies: Int64 = 0
-                for s in 0..<uCount where userN[p * uCount + s] > 0 {
-                    nUsers += 1
-                    out.users.part.append(part)
-                    out.users.userId.append(userSlots.id(ofSlot: s))
-                    out.users.nRatings.append(userN[p * uCount + s])
-                }
-                for s in 0..<mCount where movieN[p * mCount + s] > 0 {
-                    nMovies += 1
-                    out.movies.part.append(part)
-                    out.movies.movieId.append(movieSlots.id(ofSlot: s))
-                    out.movies.nRatings.append(movieN[p * mCount + s])
-                    out.movies.sumRating.append(movieSum[p * mCount + s])
-                }
-                out.parts.part.append(part)
-                out.parts.nRatings.append(n)
-                out.parts.nUsers.append(nUsers)
-                out.parts.nMovies.append(nMovies)
-                out.parts.firstRatedAt.append(base + Int64(firstOffset[p]))
-                out.parts.lastRatedAt.append(base + Int64(lastOffset[p]))
-                var values: [(Float, Int64)] = (1...10).compactMap { h in hist[p * 11 + h] > 0 ? (Float(h) / 2, hist[p * 11 + h]) : nil }
-                values += (offGrid[p] ?? [:]).map { ($0.key, $0.value) }
-                for (v, c) in values.sorted(by: { $0.0 < $1.0 }) {
-                    out.ratings.part.append(part)
-                    out.ratings.rating.append(v)
-                    out.ratings.nRatings.append(c)
-                }
-            }
-            for key in genreYear.keys.sorted() {
-                let g = key % genreNames.count, py = key / genreNames.count
-                let (c, v) = genreYear[key]!
-                out.genreYears.part.append(Int16(py / 10_000))
-                out.genreYears.year.append(Int16(py % 10_000))
-                out.genreYears.genre.append(genreNames[g])
-                out.genreYears.nRatings.append(c)
-                out.genreYears.sumRating.append(v)
-            }
+            }}}}}}}}}}}}}}}}}
             out.genres = GenreRollups.genres(out.movies, of: movies)
             return out
+        }
+
+        /// A user's slot in the part being walked: the (part, month) it was last counted in, and its ratings in the part.
+        struct UserSlot {
+            var stamp: Int32 = -1
+            var n: Int32 = 0
+        }
+
+        /// A movie's slot: the (part, month) it was last counted in, and its ratings in the year being walked.
+        struct MovieSlot {
+            var stamp: Int32 = -1
+            var yearN: Int32 = 0
+            var yearSum: Double = 0
         }
 
         /// Each movie slot's distinct genres (by their bytes, as PostgreSQL compares text) as

@@ -9,18 +9,23 @@ enum TagRollup {
         guard n > 0, t.tagNormalized.count == n, t.movieId.count == n, t.userId.count == n, t.taggedAt.count == n else {
             return out
         }
+        // ASCII tags by String (no allocation; equal ASCII strings are equal bytes), the others
+        // by their bytes (an ASCII and a non-ASCII tag are never the same bytes)
+        var ascii: [String: Int] = [:]
         var index: [[UInt8]: Int] = [:]
         var tagOf = [Int](repeating: 0, count: n)
         for i in 0..<n {
-            let bytes = Array(t.tagNormalized[i].utf8)
-            if let k = index[bytes] {
+            let tag = t.tagNormalized[i]
+            let isASCII = tag.utf8.allSatisfy { $0 < 0x80 }
+            let bytes = isASCII ? [] : Array(tag.utf8)
+            if let k = isASCII ? ascii[tag] : index[bytes] {
                 tagOf[i] = k
                 out.nUses[k] += 1
                 out.firstTaggedAt[k] = min(out.firstTaggedAt[k], t.taggedAt[i])
                 out.lastTaggedAt[k] = max(out.lastTaggedAt[k], t.taggedAt[i])
             } else {
                 let k = out.tag.count
-                index[bytes] = k
+                if isASCII { ascii[tag] = k } else { index[bytes] = k }
                 tagOf[i] = k
                 out.tag.append(t.tagNormalized[i])
                 out.nUses.append(1)
