@@ -16,7 +16,8 @@ per_genre as (
     where p.genre_a = p.genre_b
 ),
 
-all_movies as (
+all_movies as materialized (
+    -- counted once (inlined, the planner recounted it for every pair of the nested loop)
     select count(*)::double precision as n from {{current}}.movies
 ),
 
