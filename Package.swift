@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "LensTestSupport", path: "Tests/LensTestSupport"),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
         .testTarget(name: "PGClientTests", dependencies: ["PGClient", "LensTestSupport"]),
-        .testTarget(name: "LensCoreTests", dependencies: ["LensCore", "LensTestSupport"]),
+        .testTarget(name: "LensCoreTests", dependencies: ["LensCore", "LensTestSupport"], exclude: ["Query/FromScratch"]),
         .testTarget(name: "LensCLITests", dependencies: ["LensCore", "LensTestSupport"], exclude: ["Scripts", "Golden"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,23 +2,42 @@
 -- rated_at, all splits): its ratings, their share of all ratings that year, and their mean.
 -- param: genre text Drama
 -- columns: year, n_ratings, share_of_year, mean_rating
+-- (reads rollup_months and rollup_genre_years, per part of the split: the parts in ratings, summed)
 with
+
+appended as (
+    -- the buffer batches in ratings (the partial index on ratings.batch answers each at once)
+    select p.batch
+    from {{current}}.rollup_parts as p
+    where p.batch is not null
+        and exists (select from {{current}}.ratings as r where r.batch = p.batch)
+),
 
 yearly as (
     select
-        extract(year from r.rated_at at time zone 'UTC')::integer as year,
-        count(*) as n_all,
-        count(*) filter (where $1::text = any (m.genres)) as n_ratings,
-        avg(r.rating::double precision) filter (where $1::text = any (m.genres)) as mean_rating
-    from {{current}}.ratings as r
-    join {{current}}.movies as m on m.movie_id = r.movie_id
+        extract(year from m.month_start at time zone 'UTC')::integer as year,
+        sum(m.n_ratings)::bigint as n_all
+    from {{current}}.rollup_months as m
+    where m.batch is null or m.batch in (select batch from appended)
+    group by 1
+),
+
+genre as (
+    select
+        g.year::integer as year,
+        sum(g.n_ratings)::bigint as n_ratings,
+        sum(g.sum_rating) as sum_rating
+    from {{current}}.rollup_genre_years as g
+    where g.genre = $1::text
+        and (g.batch is null or g.batch in (select batch from appended))
     group by 1
 )
 
 select
-    year,
-    n_ratings,
-    round(n_ratings::numeric / n_all, 4) as share_of_year,
-    round(mean_rating::numeric, 3) as mean_rating
-from yearly
-order by year;
+    y.year,
+    coalesce(g.n_ratings, 0) as n_ratings,
+    round(coalesce(g.n_ratings, 0)::numeric / y.n_all, 4) as share_of_year,
+    round((g.sum_rating / g.n_ratings)::numeric, 3) as mean_rating
+from yearly as y
+left join genre as g on g.year = y.year
+order by y.year;

@@ -5,6 +5,8 @@
 --   n_rated      of those, movies with at least one rating (any split)
 --   n_ratings    ratings of those movies (any split)
 --   mean_rating  mean of those ratings (null when none)
+-- Reads rollup_movies (per part of the split and movie), summing the parts in ratings (train,
+-- test, and the buffer batches there).
 create view {{current}}.films_per_year as
 
 with
@@ -15,12 +17,21 @@ movies as (
     where m.year is not null
 ),
 
+appended as (
+    -- the buffer batches in ratings (the partial index on ratings.batch answers each at once)
+    select p.batch
+    from {{current}}.rollup_parts as p
+    where p.batch is not null
+        and exists (select from {{current}}.ratings as r where r.batch = p.batch)
+),
+
 ratings_per_movie as (
     select
         r.movie_id,
-        count(*) as n_ratings,
-        sum(r.rating::double precision) as sum_rating
-    from {{current}}.ratings as r
+        sum(r.n_ratings) as n_ratings,
+        sum(r.sum_rating) as sum_rating
+    from {{current}}.rollup_movies as r
+    where r.batch is null or r.batch in (select batch from appended)
     group by r.movie_id
 ),
 

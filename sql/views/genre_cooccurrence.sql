@@ -5,34 +5,26 @@
 --   jaccard           n_movies / movies listing either (0..1)
 --   lift              P(a and b) / (P(a) P(b)) over all movies; above 1 = together more than by chance
 -- Only pairs that occur at least once appear.
+-- Reads rollup_genre_pairs (computed from movies at load).
 create view {{current}}.genre_cooccurrence as
 
 with
 
-movie_genres as (
-    select distinct m.movie_id, g.genre
-    from {{current}}.movies as m
-    cross join lateral unnest(m.genres) as g (genre)
-),
-
 per_genre as (
-    select genre, count(*) as n_movies
-    from movie_genres
-    group by genre
+    select p.genre_a as genre, p.n_movies
+    from {{current}}.rollup_genre_pairs as p
+    where p.genre_a = p.genre_b
 ),
 
-all_movies as (
+all_movies as materialized (
+    -- counted once (inlined, the planner recounted it for every pair of the nested loop)
     select count(*)::double precision as n from {{current}}.movies
 ),
 
 pairs as (
-    select
-        a.genre as genre_a,
-        b.genre as genre_b,
-        count(*) as n_movies
-    from movie_genres as a
-    join movie_genres as b on b.movie_id = a.movie_id and a.genre < b.genre collate "C"
-    group by a.genre, b.genre
+    select p.genre_a, p.genre_b, p.n_movies
+    from {{current}}.rollup_genre_pairs as p
+    where p.genre_a <> p.genre_b
 ),
 
 final as (

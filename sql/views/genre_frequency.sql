@@ -6,6 +6,8 @@
 --   n_ratings        ratings (any split) of movies listing the genre
 --   mean_rating      mean of those ratings (null when none)
 -- Movies with "(no genres listed)" have an empty list and no row here (see movies.no_genres).
+-- Reads rollup_genres (per part of the split and genre), summing the parts in ratings (train,
+-- test, and the buffer batches there).
 create view {{current}}.genre_frequency as
 
 with
@@ -16,13 +18,28 @@ movie_genres as (
     cross join lateral unnest(m.genres) as g (genre)
 ),
 
-ratings_per_movie as (
+per_genre as (
+    select mg.genre, count(*) as n_movies
+    from movie_genres as mg
+    group by mg.genre
+),
+
+appended as (
+    -- the buffer batches in ratings (the partial index on ratings.batch answers each at once)
+    select p.batch
+    from {{current}}.rollup_parts as p
+    where p.batch is not null
+        and exists (select from {{current}}.ratings as r where r.batch = p.batch)
+),
+
+ratings_per_genre as (
     select
-        r.movie_id,
-        count(*) as n_ratings,
-        sum(r.rating::double precision) as sum_rating
-    from {{current}}.ratings as r
-    group by r.movie_id
+        r.genre,
+        sum(r.n_ratings) as n_ratings,
+        sum(r.sum_rating) as sum_rating
+    from {{current}}.rollup_genres as r
+    where r.batch is null or r.batch in (select batch from appended)
+    group by r.genre
 ),
 
 all_movies as (
@@ -31,14 +48,13 @@ all_movies as (
 
 final as (
     select
-        mg.genre,
-        count(*) as n_movies,
-        count(*)::double precision / (select n from all_movies) as share_of_movies,
-        coalesce(sum(rpm.n_ratings), 0)::bigint as n_ratings,
-        sum(rpm.sum_rating) / nullif(sum(rpm.n_ratings), 0) as mean_rating
-    from movie_genres as mg
-    left join ratings_per_movie as rpm on rpm.movie_id = mg.movie_id
-    group by mg.genre
+        pg.genre,
+        pg.n_movies,
+        pg.n_movies::double precision / (select n from all_movies) as share_of_movies,
+        coalesce(rpg.n_ratings, 0)::bigint as n_ratings,
+        rpg.sum_rating / nullif(rpg.n_ratings, 0) as mean_rating
+    from per_genre as pg
+    left join ratings_per_genre as rpg on rpg.genre = pg.genre
 )
 
 select * from final;

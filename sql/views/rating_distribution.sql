@@ -7,6 +7,8 @@
 --   n_test      ... in the test split
 --   n_buffer    ... in the buffer (every batch)
 -- Every half star appears, with zero counts when no rating has it.
+-- Reads rollup_ratings (counts per part of the split), summing the parts in ratings: train,
+-- test, and the buffer batches there (all, unless held back for `lens append`).
 create view {{current}}.rating_distribution as
 
 with
@@ -16,14 +18,23 @@ grid as (
     from generate_series(1, 10) as g
 ),
 
+appended as (
+    -- the buffer batches in ratings (the partial index on ratings.batch answers each at once)
+    select p.batch
+    from {{current}}.rollup_parts as p
+    where p.batch is not null
+        and exists (select from {{current}}.ratings as r where r.batch = p.batch)
+),
+
 counted as (
     select
         r.rating::numeric(2, 1) as rating,
-        count(*) as n_ratings,
-        count(*) filter (where r.split = 'train') as n_train,
-        count(*) filter (where r.split = 'test') as n_test,
-        count(*) filter (where r.split = 'buffer') as n_buffer
-    from {{current}}.ratings as r
+        sum(r.n_ratings)::bigint as n_ratings,
+        coalesce(sum(r.n_ratings) filter (where r.split = 'train'), 0)::bigint as n_train,
+        coalesce(sum(r.n_ratings) filter (where r.split = 'test'), 0)::bigint as n_test,
+        coalesce(sum(r.n_ratings) filter (where r.split = 'buffer'), 0)::bigint as n_buffer
+    from {{current}}.rollup_ratings as r
+    where r.batch is null or r.batch in (select batch from appended)
     group by 1
 ),
 

@@ -10,38 +10,34 @@
 --   last_rated_at   latest rated_at
 --   held_back       true for a buffer batch still only in ratings_buffer (not in ratings yet)
 --   seq             1, 2, 3 ... in time order (train, test, buffer batch 1, 2, ...), for sorting
+-- Reads rollup_parts (one row per part, computed at load); a batch is held back while ratings
+-- has none of its rows.
 create view {{current}}.split_summary as
 
 with
 
-per_part as (
-    select
-        r.split,
-        r.batch,
-        count(*) as n_ratings,
-        count(distinct r.user_id) as n_users,
-        count(distinct r.movie_id) as n_movies,
-        min(r.rated_at) as first_rated_at,
-        max(r.rated_at) as last_rated_at,
-        bool_and(r.held_back) as held_back
-    from {{current}}.every_rating as r
-    group by r.split, r.batch
+appended as (
+    -- the buffer batches in ratings (the partial index on ratings.batch answers each at once)
+    select p.batch
+    from {{current}}.rollup_parts as p
+    where p.batch is not null
+        and exists (select from {{current}}.ratings as r where r.batch = p.batch)
 ),
 
 final as (
     select
-        split,
-        batch,
-        n_ratings,
-        n_users,
-        n_movies,
-        first_rated_at,
-        last_rated_at,
-        held_back,
+        p.split,
+        p.batch,
+        p.n_ratings,
+        p.n_users,
+        p.n_movies,
+        p.first_rated_at,
+        p.last_rated_at,
+        p.batch is not null and p.batch not in (select batch from appended) as held_back,
         row_number() over (
-            order by case split when 'train' then 1 when 'test' then 2 else 3 end, batch nulls first
+            order by case p.split when 'train' then 1 when 'test' then 2 else 3 end, p.batch nulls first
         ) as seq
-    from per_part
+    from {{current}}.rollup_parts as p
 )
 
 select * from final;

@@ -6,20 +6,20 @@
 --   n_users          distinct users who applied it
 --   first_tagged_at  earliest use
 --   last_tagged_at   latest use
+-- Reads rollup_tags, computed from the tags at load (`lens append` adds no tags).
 create view {{current}}.tag_counts as
 
 with
 
 final as (
     select
-        t.tag_normalized as tag,
-        count(*) as n_uses,
-        count(distinct t.movie_id) as n_movies,
-        count(distinct t.user_id) as n_users,
-        min(t.tagged_at) as first_tagged_at,
-        max(t.tagged_at) as last_tagged_at
-    from {{current}}.tags as t
-    group by t.tag_normalized
+        t.tag,
+        t.n_uses,
+        t.n_movies,
+        t.n_users,
+        t.first_tagged_at,
+        t.last_tagged_at
+    from {{current}}.rollup_tags as t
 )
 
 select * from final;

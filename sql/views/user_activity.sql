@@ -12,6 +12,8 @@
 --   share_of_ratings  n_ratings / all ratings
 --   share_of_ratings_at_least  share of all ratings made by users with at least min_ratings ratings
 -- Every bucket appears, with zeros when empty.
+-- Reads rollup_users (per part of the split and user), summing the parts in ratings (train,
+-- test, and the buffer batches there).
 create view {{current}}.user_activity as
 
 with
@@ -27,9 +29,18 @@ buckets (activity, min_ratings, max_ratings) as (
         ('1000+', 1000, null::integer)
 ),
 
+appended as (
+    -- the buffer batches in ratings (the partial index on ratings.batch answers each at once)
+    select p.batch
+    from {{current}}.rollup_parts as p
+    where p.batch is not null
+        and exists (select from {{current}}.ratings as r where r.batch = p.batch)
+),
+
 per_user as (
-    select r.user_id, count(*) as n_ratings
-    from {{current}}.ratings as r
+    select r.user_id, sum(r.n_ratings) as n_ratings
+    from {{current}}.rollup_users as r
+    where r.batch is null or r.batch in (select batch from appended)
     group by r.user_id
 ),
 

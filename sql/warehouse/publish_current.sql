@@ -17,3 +17,15 @@ create view {{current}}.movie_stats as select * from {{schema}}.movie_stats;
 create view {{current}}.user_stats as select * from {{schema}}.user_stats;
 create view {{current}}.users as select * from {{schema}}.users;
 create view {{current}}.quarantine as select * from {{schema}}.quarantine;
+-- the rollups the analyst views read (per part of the split; held-back batches included)
+create view {{current}}.rollup_parts as select * from {{schema}}.rollup_parts;
+create view {{current}}.rollup_ratings as select * from {{schema}}.rollup_ratings;
+create view {{current}}.rollup_months as select * from {{schema}}.rollup_months;
+create view {{current}}.rollup_month_users as select * from {{schema}}.rollup_month_users;
+create view {{current}}.rollup_month_movies as select * from {{schema}}.rollup_month_movies;
+create view {{current}}.rollup_movies as select * from {{schema}}.rollup_movies;
+create view {{current}}.rollup_genre_years as select * from {{schema}}.rollup_genre_years;
+create view {{current}}.rollup_genres as select * from {{schema}}.rollup_genres;
+create view {{current}}.rollup_genre_pairs as select * from {{schema}}.rollup_genre_pairs;
+create view {{current}}.rollup_users as select * from {{schema}}.rollup_users;
+create view {{current}}.rollup_tags as select * from {{schema}}.rollup_tags;

@@ -20,6 +20,9 @@ public struct LensTables: Sendable {
     /// Association rules over train (the movie_pair_lift table); nil when not computed (tables
     /// read back from a Parquet export), and then the load builds them in SQL.
     public var pairLift: MoviePairLift?
+    /// The rollups the analyst views read (RollupTableSpecs.swift); computed in the features
+    /// stage, or by the load from the ratings when nil (tables read back from a Parquet export).
+    public var rollups: Rollups?
 
     public init(movies: MoviesTable, links: LinksTable, tags: TagsTable, ratings: SplitRatings,
                 genomeTags: GenomeTagsTable?, genomeScores: GenomeScoresTable?, pca: GenomePCA?,

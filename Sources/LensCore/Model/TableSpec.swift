@@ -370,13 +370,19 @@ public enum LensTableSpecs {
         ],
         primaryKey: ["antecedent_id", "consequent_id"], inParquet: false)
 
-    /// The tables loaded in one transaction beside the ratings, in creation and key order.
-    public static let others: [TableSpec] = [
+    /// The tables of the drop and its features loaded in one transaction beside the ratings, in
+    /// creation and key order.
+    static let dropTables: [TableSpec] = [
         movies, links, tags, genomeTags, genomeScores, movieEmbeddings, genomePCA, movieStats, userStats, users, quarantine,
     ]
 
+    /// The tables loaded in one transaction beside the ratings, in creation and key order: the
+    /// drop's and the rollups (RollupTableSpecs.swift).
+    public static let others: [TableSpec] = dropTables + rollups
+
     /// Every table of a version schema, each also a view in `movielens`.
-    public static let all: [TableSpec] = [movies, links, tags, ratings, ratingsBuffer] + Array(others.dropFirst(3)) + [moviePairLift]
+    public static let all: [TableSpec] = [movies, links, tags, ratings, ratingsBuffer] + Array(dropTables.dropFirst(3)) + [moviePairLift]
+        + rollups
 
     /// The spec named `name`.
     public static func named(_ name: String) -> TableSpec? { all.first { $0.name == name } }

@@ -135,6 +135,10 @@ public final class WarehouseSession {
                      progress: @escaping (ProgressEvent) -> Void) throws -> LoadOutcome {
         let reconciliation = manifest.reconciliation
         let quarantineCounts = Self.quarantineCounts(tables.quarantine)
+        var tables = tables
+        // `lens run` computed the rollups in the features stage; tables read back from a Parquet
+        // export (`lens load DIR`) get them here, from the ratings and tags they hold.
+        if tables.rollups == nil { tables.rollups = Rollups(tables) }
         do {
             let version = try catalog.nextVersion()
             let runId = self.runId

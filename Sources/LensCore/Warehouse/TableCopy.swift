@@ -132,6 +132,7 @@ enum TableCopy {
             ("raw", { $0.text(q[$1].raw) }),
             ("reason", { $0.text(q[$1].reason.rawValue) }),
         ]))
+        if let r = tables.rollups { out += rollupEncoders(r) }
         return out
     }
 

@@ -94,6 +94,9 @@ public struct WarehouseLoader {
                      onPublishWait: (PublishWait) -> Void = { _ in },
                      verify: ([PGConnection], String) throws -> Void,
                      record: (String, [String: Int], ServerFeatures) throws -> Void) throws -> LoadReport {
+        guard tables.rollups != nil else {
+            throw LensError.internal(message: "the tables to load have no rollups; compute them first (Rollups(tables), as WarehouseSession.load does)")
+        }
         let schema = "\(config.versionSchemaPrefix)\(version)"
         let loading = schema + "_loading"
         var seconds: [String: Double] = [:]

@@ -32,6 +32,8 @@ final class TableSpecTests: XCTestCase {
         XCTAssertEqual(LensTableSpecs.all.map(\.name), [
             "movies", "links", "tags", "ratings", "ratings_buffer", "genome_tags", "genome_scores", "movie_embeddings",
             "genome_pca", "movie_stats", "user_stats", "users", "quarantine", "movie_pair_lift",
+            "rollup_parts", "rollup_ratings", "rollup_months", "rollup_month_users", "rollup_month_movies", "rollup_movies",
+            "rollup_genre_years", "rollup_genres", "rollup_genre_pairs", "rollup_users", "rollup_tags",
         ])
     }
 
