@@ -145,13 +145,15 @@ public enum ParquetExport {
                 var written = 0
                 try RatingsFileOrder.forEachRowGroup(of: range, in: s, userMovieOrder: userMovieOrder,
                                                      rowGroupRows: config.rowGroupRows) { group in
-                    let batch = group.map { Int($0) >= bufferStart ? Int8(s.batch(ofBufferPosition: Int($0) - bufferStart)) : 0 }
+                    let g = RatingsFileOrder.gather(r, group, hasLines: hasLines)
+                    let inBuffer = range.lowerBound >= bufferStart
+                    let batch = inBuffer ? group.map { Int8(s.batch(ofBufferPosition: Int($0) - bufferStart)) }
+                                         : [Int8](repeating: 0, count: group.count)
                     try writer.write(columns: try LensTableSpecs.ordered([
-                        ("user_id", .int32(group.map { r.userId[Int($0)] })), ("movie_id", .int32(group.map { r.movieId[Int($0)] })),
-                        ("rating", .float(group.map { r.rating[Int($0)] })),
-                        ("rated_at", .int64(group.map { r.ratedAt[Int($0)] * 1_000_000 })),
-                        ("batch", .int8(batch, validity: group.map { Int($0) >= bufferStart })),
-                        ("source_line", .int32(hasLines ? group.map { r.sourceLine[Int($0)] } : [Int32](repeating: 0, count: group.count))),
+                        ("user_id", .int32(g.userId)), ("movie_id", .int32(g.movieId)), ("rating", .float(g.rating)),
+                        ("rated_at", .int64(g.ratedAtMicros)),
+                        ("batch", .int8(batch, validity: [Bool](repeating: inBuffer, count: group.count))),
+                        ("source_line", .int32(g.sourceLine)),
                     ], for: spec, parquet: true, what: "the Parquet export"))
                     written += group.count
                     progress(.progress(step: "ratings/split=\(name)", done: Int64(written), total: Int64(range.count), unit: .rows))

@@ -41,4 +41,39 @@ enum RatingsFileOrder {
         }
         if !group.isEmpty { try body(group) }
     }
+
+    /// The columns of the rows at `positions` of `r`, in that order, as the ratings files hold
+    /// them (times in microseconds; line numbers 0 when `hasLines` is false). One fused loop
+    /// without bounds checks: the reads are random (a (user, movie) run is scattered over the
+    /// split's time order), and issuing the five of a row together lets the core overlap their
+    /// cache misses.
+    static func gather(_ r: RatingsTable, _ positions: [UInt32], hasLines: Bool)
+        -> (userId: [Int32], movieId: [Int32], rating: [Float], ratedAtMicros: [Int64], sourceLine: [Int32]) {
+        let n = positions.count
+        var userId = [Int32](repeating: 0, count: n), movieId = [Int32](repeating: 0, count: n)
+        var rating = [Float](repeating: 0, count: n), micros = [Int64](repeating: 0, count: n)
+        var lines = [Int32](repeating: 0, count: n)
+        let base = r.ratedAt.base
+        positions.withUnsafeBufferPointer { p in
+            r.userId.withUnsafeBufferPointer { u in
+            r.movieId.withUnsafeBufferPointer { m in
+            r.rating.withUnsafeBufferPointer { v in
+            r.ratedAt.offsets.withUnsafeBufferPointer { t in
+            r.sourceLine.withUnsafeBufferPointer { l in
+            userId.withUnsafeMutableBufferPointer { ou in
+            movieId.withUnsafeMutableBufferPointer { om in
+            rating.withUnsafeMutableBufferPointer { ov in
+            micros.withUnsafeMutableBufferPointer { ot in
+            lines.withUnsafeMutableBufferPointer { ol in
+                for k in 0..<n {
+                    let i = Int(p[k])
+                    ou[k] = u[i]
+                    om[k] = m[i]
+                    ov[k] = v[i]
+                    ot[k] = (base + Int64(t[i])) &* 1_000_000
+                    if hasLines { ol[k] = l[i] }
+                }
+            }}}}}}}}}}}
+        return (userId, movieId, rating, micros, lines)
+    }
 }

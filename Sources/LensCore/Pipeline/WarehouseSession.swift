@@ -135,17 +135,15 @@ public final class WarehouseSession {
                      progress: @escaping (ProgressEvent) -> Void) throws -> LoadOutcome {
         let reconciliation = manifest.reconciliation
         let quarantineCounts = Self.quarantineCounts(tables.quarantine)
-        var tables = tables
-        // `lens run` computed the rollups in the features stage; tables read back from a Parquet
-        // export (`lens load DIR`) get them here, from the ratings and tags they hold.
-        if tables.rollups == nil { tables.rollups = Rollups(tables) }
         do {
             let version = try catalog.nextVersion()
             let runId = self.runId
             // The checks that read only the version's tables run on both connections before
             // publishing; those that read the catalog run in the publishing transaction below.
             var tableChecks: [CheckResult] = []
-            let report = try loader.load(tables, version: version, onTable: { progress(.tableLoaded($0, rows: $1)) },
+            // The rollups (warehouse-only tables, not in Parquet) are computed by the load, beside
+            // the ratings' COPY, from the ratings and tags (of a run, or read back by `lens load DIR`).
+            let report = try loader.load(tables, version: version, rollups: { Rollups.compute($0) }, onTable: { progress(.tableLoaded($0, rows: $1)) },
                                          onProgress: progress, onPublishWait: { progress(.publishWaiting($0)) },
                                          verify: { connections, loadingSchema in
                 tableChecks = try Checks.runInParallel(files: try Checks.files(sql: loader.sql, readingCatalog: false),

@@ -89,14 +89,14 @@ public struct WarehouseLoader {
     /// `onPublishWait` hears each wait of the publish for analysts' locks (`PublishLockPolicy`).
     /// `onProgress` hears the rows each COPY has sent and, from `LoadProgressMonitor`, how far the
     /// index builds, keys, ANALYZE and publish are (one call at a time, from several threads).
-    public func load(_ tables: LensTables, version: Int, onTable: @escaping (String, Int) -> Void = { _, _ in },
+    /// `rollups` computes the rollups when `tables` has none: it runs on the second connection's
+    /// lane while the first COPYs the ratings, so its CPU time hides behind the server's work.
+    public func load(_ tables: LensTables, version: Int, rollups: @escaping (LensTables) -> Rollups,
+                     onTable: @escaping (String, Int) -> Void = { _, _ in },
                      onProgress: @escaping (ProgressEvent) -> Void = { _ in },
                      onPublishWait: (PublishWait) -> Void = { _ in },
                      verify: ([PGConnection], String) throws -> Void,
                      record: (String, [String: Int], ServerFeatures) throws -> Void) throws -> LoadReport {
-        guard tables.rollups != nil else {
-            throw LensError.internal(message: "the tables to load have no rollups; compute them first (Rollups(tables), as WarehouseSession.load does)")
-        }
         let schema = "\(config.versionSchemaPrefix)\(version)"
         let loading = schema + "_loading"
         var seconds: [String: Double] = [:]
@@ -142,8 +142,12 @@ public struct WarehouseLoader {
                                                                 onRows: reportRows)
                     }
                 },
-                { otherRows = try loadOtherTables(tables, into: loading, server: server, on: second, onTable: reportTable,
-                                                  onRows: reportRows) },
+                {
+                    var others = tables
+                    if others.rollups == nil { others.rollups = rollups(tables) }
+                    otherRows = try loadOtherTables(others, into: loading, server: server, on: second, onTable: reportTable,
+                                                    onRows: reportRows)
+                },
             ])
             let rows = ratingsRows.merging(otherRows) { a, _ in a }
             lap("copy")

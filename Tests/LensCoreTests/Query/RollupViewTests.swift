@@ -117,7 +117,7 @@ final class RollupViewTests: XCTestCase {
         let (tables, _) = try ParquetImport.read(from: loaded.out, countQuantile: SQLFixture.config.movieCountQuantile)
         let conn = try SQLFixture.connect(loaded)
         defer { conn.close() }
-        let fromParquet = Rollups(tables)
+        let fromParquet = Rollups.compute(tables)
         XCTAssertEqual(try conn.query("select count(*) from movielens.rollup_users").rows, [[String(fromParquet.users.part.count)]])
         XCTAssertEqual(try conn.query("select count(*) from movielens.rollup_months").rows, [[String(fromParquet.months.part.count)]])
         XCTAssertEqual(try conn.query("select count(*) from movielens.rollup_tags").rows, [[String(fromParquet.tags.tag.count)]])

@@ -1,6 +1,7 @@
 /// The rollup tables of one version (RollupTableSpecs.swift), as columns: what the slow analyst
-/// views read instead of the 25M ratings. Computed from the split in memory (`init(_:)`), by
-/// `Features.compute` in `lens run` and from the imported ratings in `lens load DIR`.
+/// views read instead of the 25M ratings. Computed from the split in memory
+/// (`Rollups.compute(_:)`, Features/RollupsCompute.swift) by the load, beside the ratings' COPY,
+/// in `lens run` and `lens load DIR` alike.
 ///
 /// Parts: index 0 is train, 1 test, 1 + b buffer batch b (`Rollups.split(ofPart:)`,
 /// `batch(ofPart:)`). Every table but `tags` has one entry per (part, key) with at least one
@@ -106,14 +107,6 @@ public struct Rollups: Sendable {
     public var tags = Tags()
 
     public init() {}
-
-    /// Every rollup of `tables`: the ratings' (one counting pass and one grouped pass over the
-    /// split), the tags' and the genre pairs of the movies.
-    public init(_ tables: LensTables) {
-        self = RatingRollups.compute(tables.ratings, movies: tables.movies)
-        tags = TagRollup.compute(tables.tags)
-        genrePairs = GenreRollups.pairs(tables.movies)
-    }
 
     /// The split of part `p`: train, test or buffer.
     public static func split(ofPart p: Int16) -> String { p == 0 ? "train" : p == 1 ? "test" : "buffer" }
