@@ -5,20 +5,12 @@
 -- (reads rollup_months and rollup_genre_years, per part of the split: the parts in ratings, summed)
 with
 
-appended as (
-    -- the buffer batches in ratings (the partial index on ratings.batch answers each at once)
-    select p.batch
-    from {{current}}.rollup_parts as p
-    where p.batch is not null
-        and exists (select from {{current}}.ratings as r where r.batch = p.batch)
-),
-
 yearly as (
     select
         extract(year from m.month_start at time zone 'UTC')::integer as year,
         sum(m.n_ratings)::bigint as n_all
     from {{current}}.rollup_months as m
-    where m.batch is null or m.batch in (select batch from appended)
+    where m.batch is null or m.batch in (select a.batch from {{current}}.appended_batches as a)
     group by 1
 ),
 
@@ -29,7 +21,7 @@ genre as (
         sum(g.sum_rating) as sum_rating
     from {{current}}.rollup_genre_years as g
     where g.genre = $1::text
-        and (g.batch is null or g.batch in (select batch from appended))
+        and (g.batch is null or g.batch in (select a.batch from {{current}}.appended_batches as a))
     group by 1
 )
 

@@ -5,18 +5,10 @@
 -- (reads rollup_users, per part of the split and user: the parts in ratings, summed)
 with
 
-appended as (
-    -- the buffer batches in ratings (the partial index on ratings.batch answers each at once)
-    select p.batch
-    from {{current}}.rollup_parts as p
-    where p.batch is not null
-        and exists (select from {{current}}.ratings as r where r.batch = p.batch)
-),
-
 per_user as (
     select r.user_id, sum(r.n_ratings) as n_ratings
     from {{current}}.rollup_users as r
-    where r.batch is null or r.batch in (select batch from appended)
+    where r.batch is null or r.batch in (select a.batch from {{current}}.appended_batches as a)
     group by r.user_id
 )
 

@@ -17,21 +17,13 @@ movies as (
     where m.year is not null
 ),
 
-appended as (
-    -- the buffer batches in ratings (the partial index on ratings.batch answers each at once)
-    select p.batch
-    from {{current}}.rollup_parts as p
-    where p.batch is not null
-        and exists (select from {{current}}.ratings as r where r.batch = p.batch)
-),
-
 ratings_per_movie as (
     select
         r.movie_id,
         sum(r.n_ratings) as n_ratings,
         sum(r.sum_rating) as sum_rating
     from {{current}}.rollup_movies as r
-    where r.batch is null or r.batch in (select batch from appended)
+    where r.batch is null or r.batch in (select a.batch from {{current}}.appended_batches as a)
     group by r.movie_id
 ),
 

@@ -24,21 +24,13 @@ per_genre as (
     group by mg.genre
 ),
 
-appended as (
-    -- the buffer batches in ratings (the partial index on ratings.batch answers each at once)
-    select p.batch
-    from {{current}}.rollup_parts as p
-    where p.batch is not null
-        and exists (select from {{current}}.ratings as r where r.batch = p.batch)
-),
-
 ratings_per_genre as (
     select
         r.genre,
         sum(r.n_ratings) as n_ratings,
         sum(r.sum_rating) as sum_rating
     from {{current}}.rollup_genres as r
-    where r.batch is null or r.batch in (select batch from appended)
+    where r.batch is null or r.batch in (select a.batch from {{current}}.appended_batches as a)
     group by r.genre
 ),
 

@@ -18,14 +18,6 @@ grid as (
     from generate_series(1, 10) as g
 ),
 
-appended as (
-    -- the buffer batches in ratings (the partial index on ratings.batch answers each at once)
-    select p.batch
-    from {{current}}.rollup_parts as p
-    where p.batch is not null
-        and exists (select from {{current}}.ratings as r where r.batch = p.batch)
-),
-
 counted as (
     select
         r.rating::numeric(2, 1) as rating,
@@ -34,7 +26,7 @@ counted as (
         coalesce(sum(r.n_ratings) filter (where r.split = 'test'), 0)::bigint as n_test,
         coalesce(sum(r.n_ratings) filter (where r.split = 'buffer'), 0)::bigint as n_buffer
     from {{current}}.rollup_ratings as r
-    where r.batch is null or r.batch in (select batch from appended)
+    where r.batch is null or r.batch in (select a.batch from {{current}}.appended_batches as a)
     group by 1
 ),
 

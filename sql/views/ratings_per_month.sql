@@ -15,14 +15,6 @@ create view {{current}}.ratings_per_month as
 
 with
 
-appended as (
-    -- the buffer batches in ratings (the partial index on ratings.batch answers each at once)
-    select p.batch
-    from {{current}}.rollup_parts as p
-    where p.batch is not null
-        and exists (select from {{current}}.ratings as r where r.batch = p.batch)
-),
-
 months as (
     select
         m.month_start,
@@ -35,21 +27,21 @@ months as (
         coalesce(sum(m.n_ratings) filter (where m.split = 'test'), 0)::bigint as n_test,
         coalesce(sum(m.n_ratings) filter (where m.split = 'buffer'), 0)::bigint as n_buffer
     from {{current}}.rollup_months as m
-    where m.batch is null or m.batch in (select batch from appended)
+    where m.batch is null or m.batch in (select a.batch from {{current}}.appended_batches as a)
     group by m.month_start
 ),
 
 shared_users as (
     select u.month_start, count(distinct u.user_id) as n_users
     from {{current}}.rollup_month_users as u
-    where u.batch is null or u.batch in (select batch from appended)
+    where u.batch is null or u.batch in (select a.batch from {{current}}.appended_batches as a)
     group by u.month_start
 ),
 
 shared_movies as (
     select v.month_start, count(distinct v.movie_id) as n_movies
     from {{current}}.rollup_month_movies as v
-    where v.batch is null or v.batch in (select batch from appended)
+    where v.batch is null or v.batch in (select a.batch from {{current}}.appended_batches as a)
     group by v.month_start
 ),
 

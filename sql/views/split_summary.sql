@@ -16,14 +16,6 @@ create view {{current}}.split_summary as
 
 with
 
-appended as (
-    -- the buffer batches in ratings (the partial index on ratings.batch answers each at once)
-    select p.batch
-    from {{current}}.rollup_parts as p
-    where p.batch is not null
-        and exists (select from {{current}}.ratings as r where r.batch = p.batch)
-),
-
 final as (
     select
         p.split,
@@ -33,7 +25,7 @@ final as (
         p.n_movies,
         p.first_rated_at,
         p.last_rated_at,
-        p.batch is not null and p.batch not in (select batch from appended) as held_back,
+        p.batch is not null and p.batch not in (select a.batch from {{current}}.appended_batches as a) as held_back,
         row_number() over (
             order by case p.split when 'train' then 1 when 'test' then 2 else 3 end, p.batch nulls first
         ) as seq
