@@ -2,7 +2,7 @@
 /// and `test`, (batch, user_id, movie_id) within `buffer`.
 ///
 /// Why not the split's time order: measured on the 1M and 25m synthetic drops (docs/pipeline.md,
-/// Stage 4; docs/performance.md, "Parquet size"), this order makes `user_id` and `source_line`
+/// Stage 4; docs/performance.md, "Session 6"), this order makes `user_id` and `source_line`
 /// nearly free under DELTA_BINARY_PACKED (GroupLens writes ratings.csv in (user, movie) order, so
 /// line numbers climb by one) while `rated_at` grows less than they shrink: the train file is a
 /// quarter smaller. The split is still a time split: each file holds one time range, and the
