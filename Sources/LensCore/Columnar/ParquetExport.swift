@@ -240,11 +240,11 @@ public enum ParquetExport {
     }
 
     /// The encodings `.auto` chose per dataset and column on the synthetic 1M and 25m drops
-    /// (docs/pipeline.md, Stage 4; docs/performance.md, "Session 6"), pinned so that the export does not measure every
-    /// column at write time: ids in key order, line numbers and times as deltas (in the ratings
-    /// files' (user, movie) order, `movie_id` climbs within each user and `rated_at` stays within
-    /// a user's active years), floats that a dictionary does not shrink as PLAIN, embeddings and
-    /// loadings split by byte. Every other column stays dictionary-or-PLAIN.
+    /// (docs/pipeline.md, Stage 4; docs/performance.md, "Session 6"), pinned so that the export
+    /// does not measure every column at write time: ids in key order, line numbers and times as
+    /// deltas (in the ratings files' (user, movie) order, `movie_id` climbs within each user and
+    /// `rated_at` stays within a user's active years), floats that a dictionary does not shrink as
+    /// PLAIN, embeddings and loadings split by byte. Every other column stays dictionary-or-PLAIN.
     static let pinnedEncodings: [String: [String: ParquetColumnEncoding]] = {
         let delta = ParquetColumnEncoding.deltaBinaryPacked
         return [
