@@ -225,10 +225,12 @@ public enum ParquetImport {
         guard batchCount >= 1 else {
             throw LensError.input(file: dir + "/manifest.json", line: nil, message: "the split report has no buffer batches; \(rewrite)")
         }
-        // The files hold each split in (user, movie) order (`RatingsFileOrder`; exports before it
-        // in time order): the split's own sort by (rated_at, user_id, movie_id) puts every row
-        // back where the split left it, since the splits cut that order.
-        let (perm, userMovie) = TemporalSplit.timeOrder(rows)
+        // The files hold each split in (user, movie) order, the buffer batch by batch
+        // (`RatingsFileOrder`; exports before it hold them in time order): each such run sorted
+        // stably by time alone is in (rated_at, user_id, movie_id) order, and the runs follow one
+        // another in that order, since the split cuts it. So the rows go back where the split
+        // left them without sorting the whole table by its ids (400 MB of scratch at 25M).
+        let perm = timeOrder(rows, runs: fileRuns(split: rowSplit, batches: batches, batchPresent: batchPresent))
         rows.userId = TemporalSplit.gather(rows.userId, perm)
         rows.movieId = TemporalSplit.gather(rows.movieId, perm)
         rows.rating = TemporalSplit.gather(rows.rating, perm)
@@ -238,8 +240,7 @@ public enum ParquetImport {
         batches = TemporalSplit.gather(batches, perm)
         batchPresent = TemporalSplit.gather(batchPresent, perm)
         let split = SplitRatings(rows: rows, trainCount: train, testCount: test, batchCount: batchCount,
-                                 batchSize: max(buffer / batchCount, 1),
-                                 userMovieOrder: TemporalSplit.positions(inSortedOrderOf: userMovie, perm: perm))
+                                 batchSize: max(buffer / batchCount, 1))
         let names = ["train", "test", "buffer"]
         for p in 0..<rows.count {
             let expected: UInt8 = p < train ? 0 : p < train + test ? 1 : 2
@@ -255,6 +256,62 @@ public enum ParquetImport {
             }
         }
         return split
+    }
+
+    /// The runs of rows (in file order) that are each one split, or one buffer batch when the
+    /// buffer's batch numbers never go down (as `RatingsFileOrder` writes them).
+    static func fileRuns(split: [UInt8], batches: [Int8], batchPresent: [Bool]) -> [Range<Int>] {
+        var runs: [Range<Int>] = []
+        var start = 0
+        let bufferByBatch = zip(split, zip(batches, batchPresent)).lazy.filter { $0.0 == 2 }.map { $0.1 }
+        var previous: Int8? = nil
+        var batchesAscend = true
+        for (b, present) in bufferByBatch where present {
+            if let p = previous, b < p { batchesAscend = false; break }
+            previous = b
+        }
+        for i in split.indices.dropFirst() {
+            let newSplit = split[i] != split[i - 1]
+            let newBatch = batchesAscend && split[i] == 2 && batchPresent[i] && batchPresent[i - 1] && batches[i] != batches[i - 1]
+            if newSplit || newBatch {
+                runs.append(start..<i)
+                start = i
+            }
+        }
+        if start < split.count { runs.append(start..<split.count) }
+        return runs
+    }
+
+    /// The permutation putting `rows` in (rated_at, user_id, movie_id) order, run by run: a
+    /// run in (user, movie) order takes the stable sort by time alone, any other the full sort
+    /// (`TemporalSplit.timeOrder`) of a copy of its rows. Runs must be in that order among
+    /// themselves (each split after the one before in time, as the split cuts them).
+    static func timeOrder(_ rows: RatingsTable, runs: [Range<Int>]) -> [UInt32] {
+        var perm: [UInt32] = []
+        perm.reserveCapacity(rows.count)
+        let span = rows.ratedAt.offsetRange ?? 0...0
+        for run in runs {
+            let offset = UInt32(truncatingIfNeeded: run.lowerBound)
+            let ordered = rows.userId.withUnsafeBufferPointer { u in
+                rows.movieId.withUnsafeBufferPointer { m in
+                    run.dropFirst().allSatisfy { i in u[i] > u[i - 1] || (u[i] == u[i - 1] && m[i] >= m[i - 1]) }
+                }
+            }
+            let local: [UInt32]
+            if ordered {
+                local = rows.ratedAt.offsets.withUnsafeBufferPointer { t in
+                    TimeBucketOrder.permutation(UnsafeBufferPointer(rebasing: t[run]), span: span)
+                }
+            } else {
+                var sub = RatingsTable()
+                sub.userId = Array(rows.userId[run])
+                sub.movieId = Array(rows.movieId[run])
+                sub.ratedAt = EpochSecondsColumn(base: rows.ratedAt.base, offsets: Array(rows.ratedAt.offsets[run]))
+                local = TemporalSplit.timeOrder(sub).0
+            }
+            perm += local.lazy.map { $0 + offset }
+        }
+        return perm
     }
 
     // MARK: genome PCA
