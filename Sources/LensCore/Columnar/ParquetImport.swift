@@ -230,7 +230,7 @@ public enum ParquetImport {
         // stably by time alone is in (rated_at, user_id, movie_id) order, and the runs follow one
         // another in that order, since the split cuts it. So the rows go back where the split
         // left them without sorting the whole table by its ids (400 MB of scratch at 25M).
-        let perm = timeOrder(rows, runs: fileRuns(split: rowSplit, batches: batches, batchPresent: batchPresent))
+        let perm = timeOrder(rows, runs: fileRuns(split: rowSplit, batches: batches))
         rows.userId = TemporalSplit.gather(rows.userId, perm)
         rows.movieId = TemporalSplit.gather(rows.movieId, perm)
         rows.rating = TemporalSplit.gather(rows.rating, perm)
@@ -258,25 +258,15 @@ public enum ParquetImport {
         return split
     }
 
-    /// The runs of rows (in file order) that are each one split, or one buffer batch when the
-    /// buffer's batch numbers never go down (as `RatingsFileOrder` writes them).
-    static func fileRuns(split: [UInt8], batches: [Int8], batchPresent: [Bool]) -> [Range<Int>] {
+    /// The runs of rows (in file order) that are each one split, or one buffer batch: where
+    /// `RatingsFileOrder` keeps (user, movie) order. A file whose runs are not in time order
+    /// among themselves (not lens's) ends in the split and batch check that follows the sort.
+    static func fileRuns(split: [UInt8], batches: [Int8]) -> [Range<Int>] {
         var runs: [Range<Int>] = []
         var start = 0
-        let bufferByBatch = zip(split, zip(batches, batchPresent)).lazy.filter { $0.0 == 2 }.map { $0.1 }
-        var previous: Int8? = nil
-        var batchesAscend = true
-        for (b, present) in bufferByBatch where present {
-            if let p = previous, b < p { batchesAscend = false; break }
-            previous = b
-        }
-        for i in split.indices.dropFirst() {
-            let newSplit = split[i] != split[i - 1]
-            let newBatch = batchesAscend && split[i] == 2 && batchPresent[i] && batchPresent[i - 1] && batches[i] != batches[i - 1]
-            if newSplit || newBatch {
-                runs.append(start..<i)
-                start = i
-            }
+        for i in split.indices.dropFirst() where split[i] != split[i - 1] || (split[i] == 2 && batches[i] != batches[i - 1]) {
+            runs.append(start..<i)
+            start = i
         }
         if start < split.count { runs.append(start..<split.count) }
         return runs
@@ -292,13 +282,8 @@ public enum ParquetImport {
         let span = rows.ratedAt.offsetRange ?? 0...0
         for run in runs {
             let offset = UInt32(truncatingIfNeeded: run.lowerBound)
-            let ordered = rows.userId.withUnsafeBufferPointer { u in
-                rows.movieId.withUnsafeBufferPointer { m in
-                    run.dropFirst().allSatisfy { i in u[i] > u[i - 1] || (u[i] == u[i - 1] && m[i] >= m[i - 1]) }
-                }
-            }
             let local: [UInt32]
-            if ordered {
+            if rows.isOrderedByUserThenMovie(in: run) {
                 local = rows.ratedAt.offsets.withUnsafeBufferPointer { t in
                     TimeBucketOrder.permutation(UnsafeBufferPointer(rebasing: t[run]), span: span)
                 }

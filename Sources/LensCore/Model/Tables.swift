@@ -16,10 +16,14 @@ public struct RatingsTable: Sendable {
 
     /// True when rows are ordered by (userId, movieId), ties allowed (GroupLens writes
     /// ratings.csv so: dedup and the split take their fast paths then).
-    public var isOrderedByUserThenMovie: Bool {
+    public var isOrderedByUserThenMovie: Bool { isOrderedByUserThenMovie(in: 0..<count) }
+
+    /// True when the rows in `range` are ordered by (userId, movieId), ties allowed (the runs of
+    /// a ratings Parquet file, `RatingsFileOrder`).
+    public func isOrderedByUserThenMovie(in range: Range<Int>) -> Bool {
         userId.withUnsafeBufferPointer { u in
             movieId.withUnsafeBufferPointer { m in
-                for i in 1..<max(u.count, 1) where u[i] < u[i - 1] || (u[i] == u[i - 1] && m[i] < m[i - 1]) {
+                for i in range.dropFirst() where u[i] < u[i - 1] || (u[i] == u[i - 1] && m[i] < m[i - 1]) {
                     return false
                 }
                 return true

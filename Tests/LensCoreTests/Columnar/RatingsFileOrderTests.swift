@@ -66,14 +66,12 @@ final class RatingsFileOrderTests: XCTestCase {
         let fileOrder = try groups(0..<6, rowGroupRows: 100)[0] + groups(6..<8, rowGroupRows: 100)[0] + groups(8..<10, rowGroupRows: 100)[0]
         let parts: [UInt8] = [0, 0, 0, 0, 0, 0, 1, 1, 2, 2]
         let batches: [Int8] = [0, 0, 0, 0, 0, 0, 0, 0, 1, 2]
-        let present = parts.map { $0 == 2 }
         for order in [fileOrder, (0..<10).map { UInt32($0) }] {
             var file = RatingsTable()
             file.userId = order.map { s.rows.userId[Int($0)] }
             file.movieId = order.map { s.rows.movieId[Int($0)] }
             file.ratedAt = EpochSecondsColumn(base: 1000, offsets: order.map { s.rows.ratedAt.offsets[Int($0)] })
-            let runs = ParquetImport.fileRuns(split: order.map { parts[Int($0)] }, batches: order.map { batches[Int($0)] },
-                                              batchPresent: order.map { present[Int($0)] })
+            let runs = ParquetImport.fileRuns(split: order.map { parts[Int($0)] }, batches: order.map { batches[Int($0)] })
             XCTAssertEqual(runs, [0..<6, 6..<8, 8..<9, 9..<10])
             let perm = ParquetImport.timeOrder(file, runs: runs)
             XCTAssertEqual(perm.map { file.userId[Int($0)] }, s.rows.userId)
